@@ -1,0 +1,47 @@
+"""Ask Gemini Flash models from Jupyter through OpenRouter, and see what each answer cost.
+
+`%load_ext jupyter_gemini` must stay instant, so this module imports only
+the small extension hooks; everything else loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._extension import load_ipython_extension, unload_ipython_extension
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._api import ask, current_session
+    from ._errors import GeminiError
+    from ._magics import GeminiMagics
+    from ._response import Response, Usage
+
+__all__ = [
+    "GeminiError",
+    "GeminiMagics",
+    "Response",
+    "Usage",
+    "__version__",
+    "ask",
+    "current_session",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+_LAZY = {
+    "ask": "._api",
+    "current_session": "._api",
+    "GeminiError": "._errors",
+    "GeminiMagics": "._magics",
+    "Response": "._response",
+    "Usage": "._response",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

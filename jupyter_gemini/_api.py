@@ -1,0 +1,55 @@
+"""The Python API: the same session, and the same code path, as the magics."""
+
+from __future__ import annotations
+
+from ._response import Format, Response
+from ._session import AskOptions, Session
+from ._settings import DefaultSettings
+
+_standalone: Session | None = None
+
+
+def current_session() -> Session:
+    """The IPython shell's session (loading the extension if needed), else a process-wide one."""
+    global _standalone
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        from ._extension import load_ipython_extension
+
+        load_ipython_extension(shell)
+        session: Session = shell.magics_manager.registry["GeminiMagics"].session
+        return session
+    if _standalone is None:
+        _standalone = Session(DefaultSettings())
+    return _standalone
+
+
+def ask(
+    prompt: str,
+    *,
+    model: str | None = None,
+    format: Format = "markdown",
+    system: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    new: bool = False,
+    stream: bool | None = None,
+    display: bool = False,
+) -> Response:
+    """Ask a question and get the Response back.
+
+    The Response renders itself as a cell result; pass `display=True` to
+    watch it stream in as `%%gemini` does (then end the line with `;`).
+    """
+    options = AskOptions(
+        model=model,
+        format=format,
+        system=system,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        new=new,
+        stream=stream,
+    )
+    return current_session().ask(prompt, options, live=display)

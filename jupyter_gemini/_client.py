@@ -1,0 +1,181 @@
+"""OpenRouter over the official openai SDK: requests, streams, usage and cost.
+
+openai is imported on first use, never at `%load_ext` time. SDK errors
+leave this module only as the typed errors of `_errors` (see `_error_map`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ._error_map import map_sdk_error, stream_failure
+from ._errors import ProviderError
+from ._response import Usage
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientConfig:
+    base_url: str
+    api_key: str = dataclasses.field(repr=False)
+    app_url: str
+    app_title: str
+    timeout: float
+    max_retries: int
+
+    def headers(self) -> dict[str, str]:
+        # OpenRouter attribution; the title header has an old and a new name.
+        return {
+            "HTTP-Referer": self.app_url,
+            "X-Title": self.app_title,
+            "X-OpenRouter-Title": self.app_title,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatRequest:
+    model: str
+    messages: list[dict[str, Any]]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    response_format: dict[str, Any] | None = None
+
+    def sdk_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": self.messages}
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        if self.response_format is not None:
+            kwargs["response_format"] = self.response_format
+        return kwargs
+
+
+@dataclasses.dataclass
+class Completion:
+    """Everything but the text: who answered, why it stopped, and what it cost."""
+
+    model: str
+    usage: Usage | None = None
+    #: OpenRouter's `usage.cost` in USD; None when the server did not send it.
+    cost: Decimal | None = None
+    generation_id: str | None = None
+    provider: str | None = None
+    finish_reason: str | None = None
+
+    def absorb(self, payload: Any) -> None:
+        """Take id, model, provider and usage from a response or stream chunk."""
+        self.generation_id = getattr(payload, "id", None) or self.generation_id
+        self.model = getattr(payload, "model", None) or self.model
+        extra = getattr(payload, "model_extra", None) or {}
+        self.provider = extra.get("provider") or self.provider
+        usage = getattr(payload, "usage", None)
+        if usage is not None:
+            self.usage, self.cost = parse_usage(usage)
+
+
+def parse_usage(usage: Any) -> tuple[Usage, Decimal | None]:
+    """Token counts and `usage.cost` (an OpenRouter extra the SDK keeps in model_extra)."""
+    prompt_details = getattr(usage, "prompt_tokens_details", None)
+    completion_details = getattr(usage, "completion_tokens_details", None)
+    parsed = Usage(
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+    )
+    return parsed, to_decimal(getattr(usage, "cost", None))
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """JSON numbers reach us as floats; their shortest repr is the exact text sent."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+class ChatStream:
+    """Iterate for text deltas; `completion` fills in as chunks arrive."""
+
+    def __init__(self, sdk_stream: Any, completion: Completion, on_error: Callable[[BaseException], Exception]) -> None:
+        self._sdk_stream = sdk_stream
+        self.completion = completion
+        self._on_error = on_error
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for chunk in self._sdk_stream:
+                self.completion.absorb(chunk)
+                for choice in chunk.choices or ():
+                    if choice.finish_reason:
+                        self.completion.finish_reason = choice.finish_reason
+                    content = choice.delta.content if choice.delta else None
+                    if content:
+                        yield content
+        except Exception as exc:
+            raise self._on_error(exc) from exc
+
+    def close(self) -> None:
+        """Drop the connection (on interrupt): stops the bytes, not Google's billing."""
+        self._sdk_stream.close()
+
+
+class OpenRouterClient:
+    def __init__(self, config: ClientConfig, alternatives: Callable[[], Sequence[str]]) -> None:
+        import openai
+
+        self.config = config
+        self._alternatives = alternatives
+        self._sdk = openai.OpenAI(
+            api_key=config.api_key,
+            base_url=config.base_url,
+            default_headers=config.headers(),
+            timeout=config.timeout,
+            max_retries=config.max_retries,
+        )
+
+    def _map(self, exc: BaseException, model: str = "") -> Exception:
+        return map_sdk_error(exc, model=model, base_url=self.config.base_url, alternatives=self._alternatives)
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        """Send the request; returns once OpenRouter accepted it (before the first token)."""
+        try:
+            sdk_stream = self._sdk.chat.completions.create(**request.sdk_kwargs(), stream=True)
+        except Exception as exc:
+            raise self._map(exc, request.model) from exc
+        return ChatStream(sdk_stream, Completion(model=request.model), lambda e: stream_failure(e, self._map))
+
+    def complete(self, request: ChatRequest) -> tuple[str, Completion]:
+        try:
+            response = self._sdk.chat.completions.create(**request.sdk_kwargs())
+        except Exception as exc:
+            raise self._map(exc, request.model) from exc
+        completion = Completion(model=request.model)
+        completion.absorb(response)
+        if not response.choices:
+            # OpenRouter can answer HTTP 200 with an error body and no choices.
+            error = (response.model_extra or {}).get("error") or {}
+            code = error.get("code") if isinstance(error, dict) else None
+            message = error.get("message") if isinstance(error, dict) else None
+            raise ProviderError(
+                f"OpenRouter answered without a result ({message or 'no choices in the response'}).",
+                status=code if isinstance(code, int) else None,
+                hint="Nothing was billed for it; try again in a moment or pick another model with -m.",
+            )
+        choice = response.choices[0]
+        completion.finish_reason = choice.finish_reason
+        return choice.message.content or "", completion
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""
+        try:
+            return self._sdk.get(path, cast_to=object, options={"params": params} if params else {})
+        except Exception as exc:
+            raise self._map(exc) from exc

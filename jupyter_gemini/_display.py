@@ -1,0 +1,137 @@
+"""Showing an answer while it streams: one display, updated in place.
+
+Redraws are throttled in time and in cost. Each redraw sends the whole text
+so far, so the gap between redraws grows with the time a redraw takes; the
+share of time spent redrawing stays bounded and total render work grows
+linearly with the answer, not quadratically.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ._render import Bundle, footer_text, response_bundle, streaming_bundle
+from ._response import Response
+
+#: At most ~10 redraws a second, however fast tokens arrive.
+MIN_REDRAW_INTERVAL = 0.1
+#: Wait at least this many times the last redraw's own cost before the next.
+REDRAW_COST_FACTOR = 20.0
+
+
+class Transcript:
+    """The text received so far; joined lazily, only when someone looks."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._text = ""
+        self._joined = 0
+
+    def append(self, delta: str) -> None:
+        self._parts.append(delta)
+
+    @property
+    def text(self) -> str:
+        if self._joined != len(self._parts):
+            self._text += "".join(self._parts[self._joined :])
+            self._joined = len(self._parts)
+        return self._text
+
+    def __bool__(self) -> bool:
+        return any(self._parts)
+
+
+class AnswerView(Protocol):
+    def start(self, transcript: Transcript, model: str) -> None: ...
+    def tick(self) -> None: ...
+    def finish(self, response: Response) -> None: ...
+
+
+class NullView:
+    """For the Python API: the returned Response displays itself."""
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        pass
+
+    def tick(self) -> None:
+        pass
+
+    def finish(self, response: Response) -> None:
+        pass
+
+
+class LiveView:
+    """A `display_id` output that grows in place (Jupyter frontends, nbclient)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._handle: Any = None
+        self._transcript = Transcript()
+        self._model = ""
+        self._next_redraw = 0.0
+        self.redraws = 0
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        from IPython.display import display
+
+        self._transcript, self._model = transcript, model
+        data, metadata = streaming_bundle("", model)
+        self._handle = display(data, metadata=metadata, raw=True, display_id=True)
+        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
+
+    def tick(self) -> None:
+        now = self._clock()
+        if now < self._next_redraw:
+            return
+        self._update(streaming_bundle(self._transcript.text, self._model))
+        spent = self._clock() - now
+        self._next_redraw = now + max(MIN_REDRAW_INTERVAL, spent * REDRAW_COST_FACTOR)
+
+    def finish(self, response: Response) -> None:
+        self._update(response_bundle(response))
+
+    def _update(self, bundle: Bundle) -> None:
+        data, metadata = bundle
+        self._handle.update(data, metadata=metadata, raw=True)
+        self.redraws += 1
+
+
+class TerminalView:
+    """Terminal IPython reprints a whole display on update, so print deltas instead."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self._stream = stream or sys.stdout
+        self._transcript = Transcript()
+        self._shown = 0
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        self._transcript = transcript
+
+    def tick(self) -> None:
+        text = self._transcript.text
+        self._stream.write(text[self._shown :])
+        self._stream.flush()
+        self._shown = len(text)
+
+    def finish(self, response: Response) -> None:
+        self.tick()
+        if response.problem:
+            self._stream.write(f"\n⚠ {response.problem}")
+        self._stream.write(f"\n\n-- {footer_text(response)}\n")
+        self._stream.flush()
+
+
+def choose_view(shell: Any, *, live: bool) -> AnswerView:
+    """The view that suits the shell's frontend."""
+    if not live or shell is None:
+        return NullView()
+    from IPython.core.displaypub import DisplayPublisher
+
+    # The base publisher prints text/plain on every update (terminal IPython);
+    # kernels and capture_output() use subclasses that forward updates.
+    if type(shell.display_pub) is DisplayPublisher:
+        return TerminalView()
+    return LiveView()

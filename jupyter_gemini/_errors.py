@@ -1,0 +1,127 @@
+"""Typed errors whose message is one sentence a notebook user can act on.
+
+IPython calls `_render_traceback_` instead of printing a traceback, so a
+failed request shows one clear line and still marks the cell as failed
+(which stops "Run All"), without a global `set_custom_exc`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_RED = "\x1b[31m"
+_RESET = "\x1b[0m"
+
+
+class GeminiError(Exception):
+    """Base class: `str(error)` is the user-facing message."""
+
+    #: Short label shown before the message, e.g. "Rate limited".
+    title = "jupyter-gemini"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{_RED}{self.title}:{_RESET} {self}"]
+
+
+class MissingKeyError(GeminiError):
+    title = "No API key"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "OPENROUTER_API_KEY is not set, so nothing was sent.",
+            hint=(
+                "Set it in the shell that starts Jupyter (export OPENROUTER_API_KEY=sk-or-...) "
+                "or run %gemini key to type it in without saving it in the notebook."
+            ),
+        )
+
+
+class InterpolationError(GeminiError):
+    """A `{name}` in the prompt could not be resolved; nothing was sent."""
+
+    title = "Prompt error"
+
+
+class OptionError(GeminiError):
+    title = "Invalid option"
+
+
+class ModelUnavailableError(GeminiError):
+    title = "Model unavailable"
+
+    def __init__(self, model: str, alternatives: Sequence[str], detail: str = "") -> None:
+        suggestion = ", ".join(alternatives) if alternatives else "see %gemini models"
+        super().__init__(
+            f"{model} is no longer available on OpenRouter{f' ({detail})' if detail else ''}.",
+            hint=f"Use a current Flash model instead: {suggestion} (for example %gemini model {alternatives[0]})."
+            if alternatives
+            else "Run %gemini models to see the current Flash models.",
+        )
+        self.model = model
+        self.alternatives = list(alternatives)
+
+
+class APIError(GeminiError):
+    """OpenRouter answered with an error; `status` is its HTTP (or in-body) code."""
+
+    title = "OpenRouter error"
+
+    def __init__(self, message: str, *, status: int | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class AuthenticationError(APIError):
+    title = "Key rejected"
+
+
+class InsufficientCreditsError(APIError):
+    title = "Not enough credits"
+
+
+class ModerationError(APIError):
+    title = "Blocked by moderation"
+
+
+class RateLimitError(APIError):
+    title = "Rate limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, hint: str = "") -> None:
+        super().__init__(message, status=429, hint=hint)
+        self.retry_after = retry_after
+
+
+class PayloadTooLargeError(APIError):
+    title = "Request too large"
+
+
+class ProviderError(APIError):
+    """5xx, 408, or an error reported inside an HTTP 200."""
+
+    title = "Provider error"
+
+
+class ConnectionFailedError(APIError):
+    title = "Cannot reach OpenRouter"
+
+
+class StreamError(APIError):
+    """The stream broke after it started; the text received so far is kept."""
+
+    title = "Answer interrupted"
+
+
+class InterruptedByUserError(GeminiError):
+    title = "Interrupted"
+
+
+class ResponseFormatError(GeminiError):
+    title = "Unexpected answer"

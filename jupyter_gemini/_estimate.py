@@ -1,0 +1,40 @@
+"""Token and cost estimates for when OpenRouter has not (yet) said.
+
+Gemini's tokenizer is not available offline; about four characters per
+token is the usual rule of thumb and what the emulator charges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._response import Usage
+
+CHARS_PER_TOKEN = 4
+#: Gemini bills a small image as about this many prompt tokens.
+TOKENS_PER_IMAGE = 258
+
+
+def text_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def prompt_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
+    total = 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            total += text_tokens(content)
+            continue
+        for part in content or ():
+            if part.get("type") == "text":
+                total += text_tokens(str(part.get("text", "")))
+            elif part.get("type") == "image_url":
+                total += TOKENS_PER_IMAGE
+    return total
+
+
+def estimate_usage(messages: Iterable[Mapping[str, Any]], answer: str) -> Usage:
+    return Usage(prompt_tokens=prompt_tokens(messages), completion_tokens=text_tokens(answer))

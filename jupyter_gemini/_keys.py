@@ -1,0 +1,52 @@
+"""Where the API key comes from, and how it is kept out of everything shown.
+
+The key lives only in the environment or in this process's memory. Any
+text that may reach a user (errors, logs, reprs) passes through `redact`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+ENV_VAR = "OPENROUTER_API_KEY"
+
+# OpenRouter keys look like sk-or-v1-<64 hex>; redact anything key-shaped too.
+_KEY_SHAPED = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
+
+
+class KeyStore:
+    """The key for this session: typed in with `%gemini key`, else the environment."""
+
+    def __init__(self) -> None:
+        self._typed: str | None = None
+
+    def set(self, key: str) -> None:
+        self._typed = key.strip() or None
+
+    def clear(self) -> None:
+        self._typed = None
+
+    def get(self) -> str | None:
+        return self._typed or os.environ.get(ENV_VAR) or None
+
+    @property
+    def source(self) -> str:
+        if self._typed:
+            return "typed in this session (memory only)"
+        return f"environment variable {ENV_VAR}" if os.environ.get(ENV_VAR) else "not set"
+
+    def __repr__(self) -> str:
+        key = self.get()
+        return f"KeyStore({mask(key) if key else 'no key'})"
+
+
+def mask(key: str) -> str:
+    """`sk-or-…abcd`: enough to tell keys apart, useless to anyone else."""
+    return f"{key[:6]}…{key[-4:]}" if len(key) > 12 else "…"
+
+
+def redact(text: str, key: str | None = None) -> str:
+    if key:
+        text = text.replace(key, mask(key))
+    return _KEY_SHAPED.sub(lambda m: mask(m.group(0)), text)

@@ -1,0 +1,246 @@
+"""Pure functions from answers and tallies to Jupyter mimebundles.
+
+Every bundle carries `text/plain` (terminals, logs), `text/markdown`
+(JupyterLab, Notebook 7, VS Code, nbconvert) and, for answers, our own
+JSON type for the labextension's rich card.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from ._catalog import PER_MILLION, ModelInfo
+from ._response import Response
+from ._tally import CostTally
+
+RESPONSE_MIME = "application/vnd.jupyter-gemini.response+json"
+METADATA_KEY = "jupyter_gemini"
+BUNDLE_VERSION = 1
+
+Bundle = tuple[dict[str, Any], dict[str, Any]]
+
+_FENCE = re.compile(r"^(`{3,}|~{3,})[^\n`]*\n(?P<body>.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def format_usd(amount: Decimal, *, estimated: bool = False) -> str:
+    """Exact dollars with no float rounding or exponent: `$0.0001036`, `≈$0.02`."""
+    text = "0" if amount == 0 else format(amount.normalize(), "f")
+    return f"{'≈' if estimated else ''}${text}"
+
+
+def format_tokens(count: int) -> str:
+    return f"{count:,}"
+
+
+def footer_text(response: Response) -> str:
+    parts = [
+        response.model,
+        f"{format_tokens(response.usage.prompt_tokens)} in / "
+        f"{format_tokens(response.usage.completion_tokens)} out tokens",
+        format_usd(response.cost, estimated=response.cost_estimated),
+        "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
+    ]
+    if response.from_emulator:
+        parts.append("local emulator")
+    return " · ".join(parts)
+
+
+def _markdown_escape_dollars(text: str) -> str:
+    # JupyterLab typesets `$...$` as LaTeX; a footer with two prices would be mangled.
+    return text.replace("$", r"\$")
+
+
+def _body_markdown(response: Response) -> str:
+    if response.format == "code":
+        code = extract_code(response.text)
+        return f"```python\n{code}\n```" if code else ""
+    if response.format == "json":
+        return f"```json\n{_pretty_json(response.text)}\n```"
+    return response.text
+
+
+def response_bundle(response: Response) -> Bundle:
+    footer = footer_text(response)
+    warning = f"⚠ {response.problem}" if response.problem else ""
+    markdown_parts = [_body_markdown(response)]
+    plain_parts = [response.text]
+    if warning:
+        markdown_parts.append(f"**{_markdown_escape_dollars(warning)}**")
+        plain_parts.append(warning)
+    markdown = "\n\n".join(p for p in markdown_parts if p)
+    data: dict[str, Any] = {
+        "text/plain": "\n\n".join(p for p in plain_parts if p) + f"\n\n-- {footer}",
+        "text/markdown": f"{markdown}\n\n---\n<sub>{_markdown_escape_dollars(footer)}</sub>\n",
+        RESPONSE_MIME: response_json(response),
+    }
+    if response.format == "text":
+        del data["text/markdown"]
+    return data, provenance_metadata(response)
+
+
+def streaming_bundle(text: str, model: str) -> Bundle:
+    """What a cell shows while tokens arrive: the text so far and who is writing it."""
+    status = f"<sub>streaming from {model}…</sub>"
+    return (
+        {
+            "text/plain": f"{text}\n\n-- streaming from {model}…",
+            "text/markdown": f"{text}\n\n{status}\n" if text else f"{status}\n",
+            RESPONSE_MIME: {
+                "version": BUNDLE_VERSION,
+                "status": "streaming",
+                "text": text,
+                "model": model,
+            },
+        },
+        {METADATA_KEY: {"model": model, "status": "streaming"}},
+    )
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    return {
+        "version": BUNDLE_VERSION,
+        "status": response.status,
+        "format": response.format,
+        "text": response.text,
+        "model": response.model,
+        "provider": response.provider,
+        "emulator": response.from_emulator,
+        "generation_id": response.generation_id,
+        "finish_reason": response.finish_reason,
+        "usage": response.usage.to_json(),
+        "cost": str(response.cost),
+        "cost_estimated": response.cost_estimated,
+        "session_total": str(response.session_total),
+        "session_total_estimated": response.session_total_estimated,
+        "problem": response.problem,
+        "footer": footer_text(response),
+    }
+
+
+def provenance_metadata(response: Response) -> dict[str, Any]:
+    """Display metadata: where an output came from and what it cost (jupyter-ai's good idea)."""
+    return {
+        METADATA_KEY: {
+            "model": response.model,
+            "generation_id": response.generation_id,
+            "provider": response.provider,
+            "emulator": response.from_emulator,
+            "cost": str(response.cost),
+            "cost_estimated": response.cost_estimated,
+            "status": response.status,
+        }
+    }
+
+
+def extract_code(text: str) -> str:
+    """The first fenced block's body, or the whole text when the model sent bare code."""
+    match = _FENCE.search(text)
+    return (match.group("body") if match else text).strip("\n")
+
+
+def parse_json_answer(text: str) -> Any:
+    body = extract_code(text) if _FENCE.search(text) else text
+    return json.loads(body)
+
+
+def _pretty_json(text: str) -> str:
+    try:
+        return json.dumps(parse_json_answer(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text.strip()
+
+
+def _table(headers: list[str], rows: Iterable[list[str]]) -> tuple[str, str]:
+    """A Markdown table and an aligned plain-text one from the same cells."""
+    rows = list(rows)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    plain = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    plain.append("  ".join("-" * w for w in widths))
+    plain += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    md = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    md += ["| " + " | ".join(_markdown_escape_dollars(c) for c in r) + " |" for r in rows]
+    return "\n".join(md), "\n".join(line.rstrip() for line in plain)
+
+
+def tally_bundle(tally: CostTally) -> Bundle:
+    rows = [
+        [
+            row.model,
+            str(row.requests),
+            format_tokens(row.prompt_tokens),
+            format_tokens(row.completion_tokens),
+            format_usd(row.cost, estimated=row.estimated),
+        ]
+        for row in tally.rows.values()
+    ]
+    rows.append(
+        [
+            "**total**",
+            str(tally.requests),
+            format_tokens(tally.prompt_tokens),
+            format_tokens(tally.completion_tokens),
+            format_usd(tally.total, estimated=tally.estimated),
+        ]
+    )
+    md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows)
+    note = "\n\n≈ marks estimates: the server reported no cost for some answers." if tally.estimated else ""
+    heading = "Session cost"
+    return (
+        {
+            "text/plain": f"{heading}\n{plain.replace('**total**', 'total')}{note}",
+            "text/markdown": f"**{heading}**\n\n{md}{note}\n",
+            "application/json": tally.to_json(),
+        },
+        {},
+    )
+
+
+def price_per_million(price: Decimal) -> str:
+    """Dollars per million tokens, always with cents: `$1.50`, `$0.075`."""
+    value = (price * PER_MILLION).normalize()
+    if value.as_tuple().exponent > -2:  # type: ignore[operator]  # finite Decimals have int exponents
+        value = value.quantize(Decimal("0.01"))
+    return f"${value:f}"
+
+
+def models_bundle(models: Iterable[ModelInfo], current: str, *, live: bool) -> Bundle:
+    rows = []
+    for m in models:
+        status: str = m.status if m.status != "listed" else ""
+        if m.free:
+            status = ", ".join(filter(None, [status, "free"]))
+        if m.experimental:
+            status = ", ".join(filter(None, [status, "experimental"]))
+        rows.append(
+            [
+                ("→ " if m.id == current else "") + m.id,
+                price_per_million(m.prompt_price),
+                price_per_million(m.completion_price),
+                f"{m.context_length:,}",
+                "yes" if m.takes_images else "no",
+                "; ".join(filter(None, [status, m.note])),
+            ]
+        )
+    md, plain = _table(["model", "input $/M", "output $/M", "context", "images", "status"], rows)
+    source = "live from OpenRouter" if live else "built-in catalog (OpenRouter not reached)"
+    footer = f"Prices in USD per million tokens, {source}. Set one with %gemini model ID."
+    return (
+        {"text/plain": f"{plain}\n\n{footer}", "text/markdown": f"{md}\n\n{footer}\n"},
+        {},
+    )
+
+
+def history_bundle(turns: Iterable[tuple[str, str, str]]) -> Bundle:
+    """Turns are (model, question, answer)."""
+    md_parts, plain_parts = [], []
+    for n, (model, question, answer) in enumerate(turns, 1):
+        md_parts.append(f"**{n}. You:** {question}\n\n**{model}:** {answer}")
+        plain_parts.append(f"{n}. You: {question}\n   {model}: {answer}")
+    if not md_parts:
+        empty = "The conversation is empty. The next %%gemini cell starts it."
+        return {"text/plain": empty, "text/markdown": empty}, {}
+    return {"text/plain": "\n\n".join(plain_parts), "text/markdown": "\n\n---\n\n".join(md_parts)}, {}

@@ -1,0 +1,86 @@
+"""What one answer was: its text, usage and cost, renderable on its own."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any, Literal
+
+Format = Literal["markdown", "code", "text", "json"]
+Status = Literal["streaming", "complete", "partial", "error"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "cached_tokens": self.cached_tokens,
+        }
+
+
+@dataclasses.dataclass
+class Response:
+    """One answer. Displays itself, so `jupyter_gemini.ask(...)` renders as a cell result."""
+
+    text: str
+    model: str
+    usage: Usage
+    #: This answer's cost in USD; OpenRouter's `usage.cost`, or a list-price estimate.
+    cost: Decimal
+    cost_estimated: bool = False
+    generation_id: str | None = None
+    provider: str | None = None
+    finish_reason: str | None = None
+    format: Format = "markdown"
+    status: Status = "complete"
+    #: The session total after this answer was counted.
+    session_total: Decimal = Decimal(0)
+    session_total_estimated: bool = False
+    #: A one-line explanation when status is "partial" or "error".
+    problem: str = ""
+
+    @property
+    def from_emulator(self) -> bool:
+        return bool(self.provider and "emulator" in self.provider)
+
+    @property
+    def partial(self) -> bool:
+        return self.status in ("partial", "error")
+
+    @property
+    def code(self) -> str:
+        """The first fenced code block's body (the whole text if there is none)."""
+        from ._render import extract_code
+
+        return extract_code(self.text)
+
+    def json(self) -> Any:
+        """The answer parsed as JSON (for `-f json`)."""
+        from ._render import parse_json_answer
+
+        return parse_json_answer(self.text)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        from ._render import response_bundle
+
+        return response_bundle(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"Response(model={self.model!r}, status={self.status!r}, cost={self.cost}, "
+            f"usage={self.usage.prompt_tokens}+{self.usage.completion_tokens} tokens, "
+            f"text={self.text[:60]!r}{'...' if len(self.text) > 60 else ''})"
+        )

@@ -1,0 +1,224 @@
+"""A session's state and the one code path every question takes.
+
+The magic and `jupyter_gemini.ask` both end in `Session.ask`: settings →
+request → client → view, with the tally and conversation updated whatever
+happens, so text already received and money already spent are never lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from ._catalog import Catalog
+from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient
+from ._conversation import Conversation, Turn
+from ._display import Transcript, choose_view
+from ._errors import (
+    GeminiError,
+    InterruptedByUserError,
+    MissingKeyError,
+    OptionError,
+)
+from ._estimate import estimate_usage
+from ._keys import KeyStore, redact
+from ._render import extract_code, parse_json_answer
+from ._response import Format, Response, Usage
+from ._settings import Settings
+from ._tally import CostTally
+
+FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
+
+_BASE_SYSTEM = "You are a helpful assistant inside a Jupyter notebook, talking to a data scientist."
+_FORMAT_SYSTEM: dict[Format, str] = {
+    "markdown": "Answer in GitHub-flavoured Markdown. Be concise.",
+    "text": "Answer in plain text, without Markdown.",
+    "code": (
+        "Reply with a single fenced code block of Python code that runs in the notebook, and nothing else. "
+        "Put any explanation in comments."
+    ),
+    "json": "Reply with a single valid JSON object and nothing else.",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AskOptions:
+    model: str | None = None
+    format: Format = "markdown"
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    #: Start a fresh conversation before this question.
+    new: bool = False
+    #: None follows the `stream` setting.
+    stream: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise OptionError(f"Unknown format {self.format!r}; use one of {', '.join(FORMATS)}.")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise OptionError(f"--max-tokens must be at least 1, not {self.max_tokens}.")
+        if self.temperature is not None and not 0 <= self.temperature <= 2:
+            raise OptionError(f"--temperature must be between 0 and 2, not {self.temperature}.")
+
+
+class Session:
+    def __init__(self, settings: Settings, shell: Any = None) -> None:
+        self.settings = settings
+        self.shell = shell
+        self.tally = CostTally()
+        self.conversation = Conversation()
+        self.keys = KeyStore()
+        self.last_response: Response | None = None
+        self._catalog = Catalog()
+        self._catalog_refreshed = False
+        self._client: OpenRouterClient | None = None
+
+    # -- models ---------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        """The best catalog known so far; never touches the network."""
+        return self._catalog
+
+    def refresh_catalog(self) -> Catalog:
+        """Fold in the live `GET /models` once per session; keep the built-in one if unreachable."""
+        if not self._catalog_refreshed and self.keys.get():
+            self._catalog_refreshed = True
+            with contextlib.suppress(GeminiError):  # unreachable: the built-in catalog stands
+                self._catalog = self._catalog.merge_live(self.client().get_json("/models"))
+        return self._catalog
+
+    def current_flash_ids(self) -> list[str]:
+        return [m.id for m in self.catalog().current_flash()]
+
+    # -- transport ------------------------------------------------------------
+
+    def client(self) -> OpenRouterClient:
+        key = self.keys.get()
+        if not key:
+            raise MissingKeyError()
+        s = self.settings
+        config = ClientConfig(s.base_url, key, s.app_url, s.app_title, s.timeout, s.max_retries)
+        if self._client is None or self._client.config != config:
+            self._client = OpenRouterClient(config, self.current_flash_ids)
+        return self._client
+
+    # -- asking ---------------------------------------------------------------
+
+    def ask(self, prompt: str, options: AskOptions = AskOptions(), *, live: bool = True) -> Response:
+        if not prompt.strip():
+            raise OptionError("The prompt is empty, so nothing was sent.", hint="Write your question below %%gemini.")
+        if options.new:
+            self.conversation.clear()
+        client = self.client()
+        request = self._request(prompt, options)
+        try:
+            return self._run(client, request, prompt, options, live=live)
+        except GeminiError as exc:
+            exc.message = redact(exc.message, self.keys.get())
+            raise
+
+    def _request(self, prompt: str, options: AskOptions) -> ChatRequest:
+        system = "\n\n".join([options.system or _BASE_SYSTEM, _FORMAT_SYSTEM[options.format]])
+        messages = [
+            {"role": "system", "content": system},
+            *self.conversation.messages(self.settings.max_history),
+            {"role": "user", "content": prompt},
+        ]
+        return ChatRequest(
+            model=options.model or self.settings.model,
+            messages=messages,
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            response_format={"type": "json_object"} if options.format == "json" else None,
+        )
+
+    def _run(
+        self, client: OpenRouterClient, request: ChatRequest, prompt: str, options: AskOptions, *, live: bool
+    ) -> Response:
+        view = choose_view(self.shell, live=live)
+        transcript = Transcript()
+        completion = Completion(model=request.model)
+        problem: GeminiError | None = None
+        stream = self.settings.stream if options.stream is None else options.stream
+        if stream:
+            chat = client.stream(request)  # errors before the first byte propagate: nothing to keep
+            completion = chat.completion
+            view.start(transcript, request.model)
+            try:
+                for delta in chat:
+                    transcript.append(delta)
+                    view.tick()
+            except GeminiError as exc:
+                problem = exc
+            except KeyboardInterrupt:
+                chat.close()
+                problem = InterruptedByUserError(
+                    "Stopped by you; the text received so far is kept.",
+                    hint="Google bills an interrupted answer in full, so its cost is an estimate (≈).",
+                )
+        else:
+            try:
+                text, completion = client.complete(request)
+            except KeyboardInterrupt:
+                raise InterruptedByUserError("Stopped by you before the answer arrived.") from None
+            transcript.append(text)
+            view.start(transcript, request.model)
+
+        response = self._account(request, transcript.text, completion, options.format, problem)
+        if problem is None or transcript:
+            self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
+        self.last_response = response
+        view.finish(response)
+        if problem is not None:
+            raise problem
+        if options.format == "code" and self.shell is not None and response.text:
+            self.shell.set_next_input(extract_code(response.text), replace=False)
+        return response
+
+    def _account(
+        self,
+        request: ChatRequest,
+        text: str,
+        completion: Completion,
+        fmt: Format,
+        problem: GeminiError | None,
+    ) -> Response:
+        """Count what the answer cost (reported, else estimated) and build the Response."""
+        usage: Usage | None = completion.usage
+        cost, estimated = completion.cost, False
+        if usage is None and text:
+            usage = estimate_usage(request.messages, text)
+        if usage is not None and cost is None:
+            info = self.catalog().get(completion.model)
+            cost, estimated = (
+                (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)),
+                True,
+            )
+        if usage is not None and cost is not None:
+            self.tally.record(completion.model, usage, cost, estimated=estimated)
+        note = ""
+        if problem is not None:
+            note = f"Incomplete answer: {problem}" if text else str(problem)
+        elif fmt == "json":
+            try:
+                parse_json_answer(text)
+            except ValueError:
+                note = "The answer is not valid JSON; it is shown as it came."
+        return Response(
+            text=text,
+            model=completion.model,
+            usage=usage or Usage(),
+            cost=cost or Decimal(0),
+            cost_estimated=estimated,
+            generation_id=completion.generation_id,
+            provider=completion.provider,
+            finish_reason=completion.finish_reason,
+            format=fmt,
+            status="complete" if problem is None else ("partial" if text else "error"),
+            session_total=self.tally.total,
+            session_total_estimated=self.tally.estimated,
+            problem=redact(note, self.keys.get()),
+        )

@@ -1,0 +1,46 @@
+"""The settings a session reads on every request.
+
+`GeminiMagics` provides them as traitlets (so `%config` and
+`ipython_config.py` work); `DefaultSettings` serves the Python API outside
+IPython. Both satisfy `Settings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Protocol
+
+from ._catalog import DEFAULT_MODEL
+
+OPENROUTER_URL = "https://openrouter.ai/api/v1"
+BASE_URL_ENV = "OPENROUTER_BASE_URL"
+APP_URL = "https://github.com/jupyter-gemini/jupyter-gemini"
+APP_TITLE = "jupyter-gemini"
+
+
+def default_base_url() -> str:
+    return os.environ.get(BASE_URL_ENV) or OPENROUTER_URL
+
+
+class Settings(Protocol):
+    model: str
+    base_url: str
+    max_history: int
+    stream: bool
+    app_url: str
+    app_title: str
+    timeout: float
+    max_retries: int
+
+
+@dataclasses.dataclass
+class DefaultSettings:
+    model: str = DEFAULT_MODEL
+    base_url: str = dataclasses.field(default_factory=default_base_url)
+    max_history: int = 10
+    stream: bool = True
+    app_url: str = APP_URL
+    app_title: str = APP_TITLE
+    timeout: float = 120.0
+    max_retries: int = 2

@@ -1,0 +1,100 @@
+"""The session's running cost, exact to the last digit.
+
+Costs are `Decimal`, never float, so the total equals the sum of every
+`usage.cost` OpenRouter reported, however many calls there were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from decimal import Decimal
+
+from ._response import Usage
+
+
+@dataclasses.dataclass
+class ModelRow:
+    model: str
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: Decimal = Decimal(0)
+    #: The part of `cost` that is an estimate (no `usage.cost` was reported).
+    estimated_cost: Decimal = Decimal(0)
+
+    @property
+    def estimated(self) -> bool:
+        return self.estimated_cost != 0
+
+
+class CostTally:
+    """Totals per model; listeners hear about every change (widgets, status bar)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, ModelRow] = {}
+        self._listeners: list[Callable[[CostTally], None]] = []
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.cost for row in self.rows.values()), Decimal(0))
+
+    @property
+    def estimated(self) -> bool:
+        """True when any part of the total is an estimate (shown as ≈)."""
+        return any(row.estimated for row in self.rows.values())
+
+    @property
+    def requests(self) -> int:
+        return sum(row.requests for row in self.rows.values())
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(row.prompt_tokens for row in self.rows.values())
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(row.completion_tokens for row in self.rows.values())
+
+    def record(self, model: str, usage: Usage, cost: Decimal, *, estimated: bool = False) -> None:
+        row = self.rows.setdefault(model, ModelRow(model))
+        row.requests += 1
+        row.prompt_tokens += usage.prompt_tokens
+        row.completion_tokens += usage.completion_tokens
+        row.cost += cost
+        if estimated:
+            row.estimated_cost += cost
+        self._notify()
+
+    def reset(self) -> None:
+        self.rows.clear()
+        self._notify()
+
+    def subscribe(self, listener: Callable[[CostTally], None]) -> Callable[[], None]:
+        """Call `listener` after every change; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "total": str(self.total),
+            "estimated": self.estimated,
+            "requests": self.requests,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "models": [
+                {
+                    "model": row.model,
+                    "requests": row.requests,
+                    "prompt_tokens": row.prompt_tokens,
+                    "completion_tokens": row.completion_tokens,
+                    "cost": str(row.cost),
+                    "estimated_cost": str(row.estimated_cost),
+                }
+                for row in self.rows.values()
+            ],
+        }
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)

@@ -1,0 +1,113 @@
+"""A real ipykernel: what frontends receive, and what a headless run saves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from conftest import TEST_KEY
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+
+from jupyter_gemini._render import METADATA_KEY, RESPONSE_MIME
+from jupyter_gemini.emulator import Emulator
+
+pytestmark = pytest.mark.kernel
+
+
+def execute(kc: Any, code: str, timeout: float = 60) -> list[dict[str, Any]]:
+    """Run code and return every iopub message of that execution, up to idle."""
+    msg_id = kc.execute(code)
+    messages = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+
+
+@pytest.fixture
+def kernel(emulator: Emulator):
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        execute(kc, "%load_ext jupyter_gemini")
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_streaming_sends_display_then_updates(kernel, emulator: Emulator):
+    emulator.config.tokens_per_second = 300  # ~0.5 s of streaming: several redraws
+    messages = execute(kernel, "%%gemini\n[[emulator: tokens=150]] Stream to me.")
+    kinds = [m["msg_type"] for m in messages if m["msg_type"] in ("display_data", "update_display_data", "error")]
+    assert kinds[0] == "display_data"
+    assert "error" not in kinds
+    updates = [m for m in messages if m["msg_type"] == "update_display_data"]
+    assert 2 <= len(updates) <= 10
+    display_id = messages[[m["msg_type"] for m in messages].index("display_data")]["content"]["transient"][
+        "display_id"
+    ]
+    assert all(u["content"]["transient"]["display_id"] == display_id for u in updates)
+    # Text grows monotonically; the last update is the final answer with its footer.
+    texts = [u["content"]["data"][RESPONSE_MIME]["text"] for u in updates]
+    assert all(a == b[: len(a)] for a, b in zip(texts, texts[1:], strict=False))
+    final = updates[-1]["content"]
+    assert final["data"][RESPONSE_MIME]["status"] == "complete"
+    assert final["data"][RESPONSE_MIME]["usage"]["completion_tokens"] == 150
+    assert "session \\$" in final["data"]["text/markdown"]
+    assert final["metadata"][METADATA_KEY]["generation_id"] in emulator.generations
+
+
+def test_code_format_sends_set_next_input_payload(kernel, emulator: Emulator):
+    msg_id = kernel.execute("%%gemini -f code\nWrite hello world")
+    reply = kernel.get_shell_msg(timeout=60)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kernel.get_shell_msg(timeout=60)
+    payloads = reply["content"]["payload"]
+    (payload,) = [p for p in payloads if p["source"] == "set_next_input"]
+    assert payload["replace"] is False
+    assert "emulator" in payload["text"].splitlines()[0]
+
+
+def test_headless_run_saves_final_text_and_no_key(emulator: Emulator, tmp_path: Path):
+    emulator.config.tokens_per_second = 400
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext jupyter_gemini"),
+        nbformat.v4.new_code_cell('question = "what {braces} mean"'),
+        nbformat.v4.new_code_cell("%%gemini\n[[emulator: tokens=120]] Explain {question}"),
+        nbformat.v4.new_code_cell("%%gemini -m google/gemini-flash-1.5\nThis model is gone"),
+        nbformat.v4.new_code_cell("%gemini cost"),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    path = tmp_path / "run.ipynb"
+    nbformat.write(nb, path)
+    saved = path.read_text()
+    assert TEST_KEY not in saved
+
+    answer_outputs = nbformat.read(path, as_version=4).cells[2].outputs
+    assert len(answer_outputs) == 1  # one display, updated in place: no stream of copies
+    data = answer_outputs[0]["data"]
+    final = data[RESPONSE_MIME]
+    assert final["status"] == "complete"
+    assert final["usage"]["completion_tokens"] == 120
+    assert data["text/markdown"].startswith(final["text"])
+    assert "in / 120 out tokens" in data["text/markdown"]
+    generation = emulator.generations[final["generation_id"]]
+    (request,) = [r for r in emulator.requests if r.generation_id == final["generation_id"]]
+    assert request.json["messages"][-1]["content"] == "[[emulator: tokens=120]] Explain what {braces} mean"
+
+    (error,) = nb.cells[3].outputs
+    assert error["output_type"] == "error"
+    assert len(error["traceback"]) == 1  # one sentence, no traceback wall
+    assert "no longer available" in error["traceback"][0]
+
+    tally = nb.cells[4].outputs[0]["data"]["application/json"]
+    assert tally["total"] == str(generation.cost)
+    assert json.loads(json.dumps(tally))["requests"] == 1
