@@ -21,9 +21,7 @@ _REFERENCE = rf"{_IDENT}{_STEP}*"
 # `{{ref}}` is a literal `{ref}`; a lone `{{` is a literal `{`; `{ref}` is a field,
 # except right after a word character, `\`, `^`, `$` or `}`: LaTeX (`\begin{align}`,
 # `a_{i}`, `\frac{a}{b}`), shell and JavaScript (`${HOME}`) keep their braces.
-_TOKEN = re.compile(
-    rf"\{{\{{(?P<escaped>{_REFERENCE})\}}\}}|\{{\{{|(?<![\w\\^$}}])\{{(?P<ref>{_REFERENCE})\}}"
-)
+_TOKEN = re.compile(rf"\{{\{{(?P<escaped>{_REFERENCE})\}}\}}|\{{\{{|(?<![\w\\^$}}])\{{(?P<ref>{_REFERENCE})\}}")
 _STEPS = re.compile(rf"\.(?P<attr>{_IDENT})|\[\s*(?P<key>[^\]]+?)\s*\]")
 
 Renderer = Callable[[str, Any], str]

@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "help": "%gemini help        this list",
 }
 
+
 def _parse_options(magic: Any, line: str) -> Any:
     """Like `parse_argstring`, but with shell quoting: `--system "Be terse."` loses its quotes."""
     try:

@@ -154,15 +154,20 @@ def _pretty_json(text: str) -> str:
         return text.strip()
 
 
-def _table(headers: list[str], rows: Iterable[list[str]]) -> tuple[str, str]:
+def _table(headers: list[str], rows: Iterable[list[str]], *, bold_last: bool = False) -> tuple[str, str]:
     """A Markdown table and an aligned plain-text one from the same cells."""
     rows = list(rows)
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     plain = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     plain.append("  ".join("-" * w for w in widths))
     plain += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    md = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    md = [
+        "| " + " | ".join(map(_markdown_escape_dollars, headers)) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
     md += ["| " + " | ".join(_markdown_escape_dollars(c) for c in r) + " |" for r in rows]
+    if bold_last and rows:
+        md[-1] = "| " + " | ".join(f"**{_markdown_escape_dollars(c)}**" for c in rows[-1]) + " |"
     return "\n".join(md), "\n".join(line.rstrip() for line in plain)
 
 
@@ -179,19 +184,19 @@ def tally_bundle(tally: CostTally) -> Bundle:
     ]
     rows.append(
         [
-            "**total**",
+            "total",
             str(tally.requests),
             format_tokens(tally.prompt_tokens),
             format_tokens(tally.completion_tokens),
             format_usd(tally.total, estimated=tally.estimated),
         ]
     )
-    md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows)
+    md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows, bold_last=True)
     note = "\n\n≈ marks estimates: the server reported no cost for some answers." if tally.estimated else ""
     heading = "Session cost"
     return (
         {
-            "text/plain": f"{heading}\n{plain.replace('**total**', 'total')}{note}",
+            "text/plain": f"{heading}\n{plain}{note}",
             "text/markdown": f"**{heading}**\n\n{md}{note}\n",
             "application/json": tally.to_json(),
         },

@@ -37,13 +37,19 @@ def emulator(emulator_server: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emul
 
 
 @pytest.fixture
-def ip(emulator: Emulator) -> Iterator[Any]:
-    """The test IPython shell with a freshly loaded extension (a new session per test)."""
+def shell() -> Any:
+    """IPython's test shell (one per process), for code that displays."""
     from IPython import get_ipython
     from IPython.testing.globalipapp import start_ipython
 
-    shell = start_ipython() or get_ipython()  # None once already started
-    assert shell is not None
+    started = start_ipython() or get_ipython()  # None once already started
+    assert started is not None
+    return started
+
+
+@pytest.fixture
+def ip(shell: Any, emulator: Emulator) -> Iterator[Any]:
+    """The test IPython shell with a freshly loaded extension (a new session per test)."""
     if "jupyter_gemini" in shell.extension_manager.loaded:
         shell.run_line_magic("unload_ext", "jupyter_gemini")
     shell.run_line_magic("load_ext", "jupyter_gemini")

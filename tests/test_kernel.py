@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,19 @@ def execute(kc: Any, code: str, timeout: float = 60) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def kernel(emulator: Emulator):
+def kernel_pair(emulator: Emulator):
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         execute(kc, "%load_ext jupyter_gemini")
-        yield kc
+        yield km, kc
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel(kernel_pair):
+    return kernel_pair[1]
 
 
 def test_streaming_sends_display_then_updates(kernel, emulator: Emulator):
@@ -50,13 +56,11 @@ def test_streaming_sends_display_then_updates(kernel, emulator: Emulator):
     assert "error" not in kinds
     updates = [m for m in messages if m["msg_type"] == "update_display_data"]
     assert 2 <= len(updates) <= 10
-    display_id = messages[[m["msg_type"] for m in messages].index("display_data")]["content"]["transient"][
-        "display_id"
-    ]
+    display_id = messages[[m["msg_type"] for m in messages].index("display_data")]["content"]["transient"]["display_id"]
     assert all(u["content"]["transient"]["display_id"] == display_id for u in updates)
     # Text grows monotonically; the last update is the final answer with its footer.
     texts = [u["content"]["data"][RESPONSE_MIME]["text"] for u in updates]
-    assert all(a == b[: len(a)] for a, b in zip(texts, texts[1:], strict=False))
+    assert all(a == b[: len(a)] for a, b in itertools.pairwise(texts))
     final = updates[-1]["content"]
     assert final["data"][RESPONSE_MIME]["status"] == "complete"
     assert final["data"][RESPONSE_MIME]["usage"]["completion_tokens"] == 150
@@ -111,3 +115,37 @@ def test_headless_run_saves_final_text_and_no_key(emulator: Emulator, tmp_path: 
     tally = nb.cells[4].outputs[0]["data"]["application/json"]
     assert tally["total"] == str(generation.cost)
     assert json.loads(json.dumps(tally))["requests"] == 1
+
+
+def test_interrupt_keeps_partial_text_and_the_kernel_answers(kernel_pair, emulator: Emulator):
+    km, kc = kernel_pair
+    emulator.config.tokens_per_second = 40  # 400 tokens would take 10 s
+    msg_id = kc.execute("%%gemini\n[[emulator: tokens=400]] A long answer, please.")
+    messages = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "update_display_data":
+            break  # text is arriving: interrupt now
+    km.interrupt_kernel()
+    while not (messages[-1]["msg_type"] == "status" and messages[-1]["content"]["execution_state"] == "idle"):
+        msg = kc.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            messages.append(msg)
+
+    (error,) = [m["content"] for m in messages if m["msg_type"] == "error"]
+    assert error["ename"] == "InterruptedByUserError"
+    assert len(error["traceback"]) == 1 and "text received so far is kept" in error["traceback"][0]
+    final = [m for m in messages if m["msg_type"] == "update_display_data"][-1]["content"]["data"][RESPONSE_MIME]
+    assert final["status"] == "partial"
+    assert final["text"] and "*Answer from the local OpenRouter emulator".startswith(final["text"][:20])
+    assert 0 < final["usage"]["completion_tokens"] < 400
+    assert final["cost_estimated"] is True  # Google bills the aborted stream; the exact figure comes later
+
+    tally_messages = execute(kc, "%gemini cost")
+    (tally,) = [m["content"]["data"]["application/json"] for m in tally_messages if m["msg_type"] == "display_data"]
+    assert tally["requests"] == 1 and tally["estimated"] is True
+    answer = execute(kc, "6 * 7")
+    assert [m["content"]["data"]["text/plain"] for m in answer if m["msg_type"] == "execute_result"] == ["42"]

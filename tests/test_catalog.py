@@ -1,0 +1,82 @@
+"""The built-in Flash catalog, and what a live `GET /models` changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jupyter_gemini._catalog import BUILTIN_MODELS, DEFAULT_MODEL, Catalog, model_from_openrouter
+
+M = Decimal(1_000_000)
+
+
+def test_models_users_asked_for_by_name():
+    catalog = Catalog()
+    flash15 = catalog.get("google/gemini-flash-1.5")
+    assert flash15 is not None
+    assert flash15.prompt_price * M == Decimal("0.075")
+    assert flash15.completion_price * M == Decimal("0.30")
+    assert flash15.image_price * 1000 == Decimal("0.04")
+    assert flash15.context_length >= 1_000_000
+    assert flash15.cost(1_000_000, 0, images=1000) == Decimal("0.115")
+
+    exp = catalog.get("google/gemini-flash-1.5-8b-exp")
+    assert exp is not None and exp.free and exp.experimental
+    assert "rate-limited" in exp.note
+
+
+def test_current_flash_models_from_the_reference():
+    catalog = Catalog()
+    prices = {
+        "google/gemini-2.5-flash": ("0.30", "2.50"),
+        "google/gemini-2.5-flash-lite": ("0.10", "0.40"),
+        "google/gemini-3-flash-preview": ("0.50", "3.00"),
+        "google/gemini-3.1-flash-lite": ("0.25", "1.50"),
+        "google/gemini-3.5-flash": ("1.50", "9.00"),
+    }
+    for model_id, (prompt, completion) in prices.items():
+        info = catalog.get(model_id)
+        assert info is not None and info.available, model_id
+        assert (info.prompt_price * M, info.completion_price * M) == (Decimal(prompt), Decimal(completion))
+
+
+def test_default_model_is_listed_today():
+    info = Catalog().get(DEFAULT_MODEL)
+    assert info is not None and info.status == "listed"
+    assert DEFAULT_MODEL in [m.id for m in Catalog().current_flash()]
+
+
+def test_removed_models_are_never_recommended():
+    current = [m.id for m in Catalog().current_flash()]
+    assert "google/gemini-flash-1.5" not in current
+    assert "google/gemini-2.0-flash-001" not in current
+    assert "google/gemini-2.5-flash" not in current  # retirement announced
+
+
+def test_reference_example_cost():
+    # shared/openrouter-api.md: 12 prompt + 40 completion tokens on 2.5 Flash cost 0.0001036.
+    assert Catalog().get("google/gemini-2.5-flash").cost(12, 40) == Decimal("0.0001036")
+
+
+def test_merge_live_marks_missing_models_removed_and_takes_live_prices():
+    live = {
+        "data": [
+            {**m.to_openrouter(), "pricing": {**m.to_openrouter()["pricing"], "prompt": "0.0000009"}}
+            for m in BUILTIN_MODELS
+            if m.id == DEFAULT_MODEL
+        ]
+        + [{"id": "google/gemini-9-flash", "name": "New", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]
+    }
+    merged = Catalog().merge_live(live)
+    assert merged.live
+    assert merged.get(DEFAULT_MODEL).prompt_price == Decimal("0.0000009")
+    assert merged.get("google/gemini-9-flash").available
+    assert merged.get("google/gemini-3.5-flash").status == "removed"  # not in this live list
+
+
+def test_malformed_live_entries_are_skipped():
+    assert model_from_openrouter({"name": "no id"}) is None
+    assert model_from_openrouter({"id": "x", "pricing": {"prompt": "abc"}}) is None
+
+
+def test_free_suffix_resolves_to_the_base_model():
+    assert Catalog().get("google/gemini-flash-1.5-8b-exp:free").id == "google/gemini-flash-1.5-8b-exp"

@@ -1,0 +1,90 @@
+"""The streaming view: bounded redraws, linear work, terminal fallback."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from IPython.utils.capture import capture_output
+
+from jupyter_gemini._display import REDRAW_COST_FACTOR, LiveView, TerminalView, Transcript
+from jupyter_gemini._response import Response, Usage
+
+
+class FakeClock:
+    """Time advances only when told: the throttle is tested, not the machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def response(text: str) -> Response:
+    return Response(text=text, model="m/x", usage=Usage(1, 2), cost=Decimal("0.01"), session_total=Decimal("0.01"))
+
+
+def test_transcript_joins_lazily_and_once():
+    transcript = Transcript()
+    assert not transcript
+    for part in ["a", "b", "c"]:
+        transcript.append(part)
+    assert transcript.text == "abc"
+    transcript.append("d")
+    assert transcript.text == "abcd"
+
+
+def test_at_most_ten_redraws_a_second_however_fast_tokens_come(shell):
+    clock = FakeClock()
+    view = LiveView(clock)
+    transcript = Transcript()
+    with capture_output() as captured:
+        view.start(transcript, "m/x")
+        for _ in range(100_000):  # 100,000 tokens over 2 simulated seconds
+            transcript.append("tok ")
+            clock.now += 2 / 100_000
+            view.tick()
+        view.finish(response(transcript.text))
+    updates = [o for o in captured.outputs if o.update]
+    assert len(updates) == view.redraws
+    assert 19 <= view.redraws <= 22  # ~10 per second, plus the final redraw
+    assert captured.outputs[-1].data["text/plain"].startswith("tok tok")
+
+
+def test_slow_redraws_back_off_so_render_work_stays_linear(shell):
+    clock = FakeClock()
+    view = LiveView(clock)
+    transcript = Transcript()
+    spent = []
+
+    def slow_update(bundle):  # a redraw costs time proportional to the text so far
+        cost = len(transcript.text) * 1e-7  # 0.1 s to redraw a megabyte: a slow kernel
+        clock.now += cost
+        spent.append(cost)
+
+    with capture_output():
+        view.start(transcript, "m/x")
+    view._update = slow_update
+    for _ in range(200_000):  # 1 MB of text over 2 simulated seconds of tokens
+        transcript.append("word ")
+        clock.now += 1e-5
+        view.tick()
+    # A fixed 0.1 s throttle would spend about 32% of the time redrawing here;
+    # the back-off keeps redrawing a bounded share of the total.
+    assert sum(spent) / clock.now < 1.5 / REDRAW_COST_FACTOR
+    assert len(spent) >= 5
+
+
+def test_terminal_view_prints_deltas_then_footer():
+    out = io.StringIO()
+    view = TerminalView(out)
+    transcript = Transcript()
+    view.start(transcript, "m/x")
+    for part in ["Hel", "lo", " there"]:
+        transcript.append(part)
+        view.tick()
+    view.finish(response(transcript.text))
+    printed = out.getvalue()
+    assert printed.startswith("Hello there\n\n-- m/x · 1 in / 2 out tokens · $0.01 · session $0.01")
+    assert printed.count("Hello") == 1  # deltas only, never a reprint
