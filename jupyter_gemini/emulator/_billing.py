@@ -1,0 +1,118 @@
+"""Prices, usage objects and ledger views, all in exact Decimal arithmetic from the catalog."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import secrets
+import string
+import time
+from decimal import Decimal
+from typing import Any
+
+from .._catalog import ModelInfo
+from ._faults import PROVIDER_NAME
+from ._state import GenerationRecord
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+UNSPECIFIED_MAX_TOKENS = 65535
+"""What OpenRouter reserves when a request names no max_tokens (the models' output ceiling)."""
+
+
+def new_generation_id(now: float | None = None) -> str:
+    """`gen-<unix seconds>-<20 alphanumerics>`, like OpenRouter's."""
+    stamp = int(time.time() if now is None else now)
+    return f"gen-{stamp}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(20))}"
+
+
+def prompt_cost(model: ModelInfo, prompt_tokens: int, images: int = 0) -> Decimal:
+    return model.prompt_price * prompt_tokens + model.image_price * images
+
+
+def completion_cost(model: ModelInfo, completion_tokens: int) -> Decimal:
+    return model.completion_price * completion_tokens
+
+
+def affordable_tokens(model: ModelInfo, remaining: Decimal, prompt: Decimal) -> int:
+    """How many completion tokens the remaining credit covers after paying for the prompt."""
+    left = remaining - prompt
+    if left <= 0:
+        return 0
+    if model.completion_price == 0:
+        return UNSPECIFIED_MAX_TOKENS
+    return math.floor(left / model.completion_price)
+
+
+def usage_object(record: GenerationRecord) -> dict[str, Any]:
+    """The full `usage` object of OpenRouter's responses, costs as exact Decimals."""
+    return {
+        "prompt_tokens": record.prompt_tokens,
+        "completion_tokens": record.completion_tokens,
+        "total_tokens": record.prompt_tokens + record.completion_tokens,
+        "cost": record.cost,
+        "is_byok": False,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 0},
+        "cost_details": {
+            "upstream_inference_cost": None,
+            "upstream_inference_prompt_cost": record.prompt_cost,
+            "upstream_inference_completions_cost": record.completion_cost,
+        },
+    }
+
+
+def generation_data(record: GenerationRecord) -> dict[str, Any]:
+    """`GET /generation` data for one record."""
+    created_at = datetime.datetime.fromtimestamp(record.created, tz=datetime.timezone.utc)
+    return {
+        "id": record.id,
+        "upstream_id": None,
+        "total_cost": record.cost,
+        "cache_discount": None,
+        "upstream_inference_cost": None,
+        "created_at": created_at.isoformat().replace("+00:00", "Z"),
+        "model": record.model,
+        "app_id": None,
+        "streamed": record.streamed,
+        "cancelled": record.cancelled,
+        "provider_name": PROVIDER_NAME,
+        "latency": record.latency_ms,
+        "moderation_latency": None,
+        "generation_time": record.generation_time_ms,
+        "finish_reason": record.finish_reason,
+        "native_finish_reason": record.native_finish_reason,
+        "tokens_prompt": record.prompt_tokens,
+        "tokens_completion": record.completion_tokens,
+        "native_tokens_prompt": record.prompt_tokens,
+        "native_tokens_completion": record.completion_tokens,
+        "native_tokens_reasoning": 0,
+        "native_tokens_cached": 0,
+        "num_media_prompt": record.images + record.files,
+        "num_media_completion": 0,
+        "num_search_results": 0,
+        "origin": "",
+        "usage": record.cost,
+        "is_byok": False,
+        "api_type": "completions",
+    }
+
+
+def key_data(limit: Decimal | None, usage: Decimal) -> dict[str, Any]:
+    """`GET /key` data: the limit from the config, usage from the ledger."""
+    return {
+        "label": PROVIDER_NAME,
+        "limit": limit,
+        "limit_reset": None,
+        "limit_remaining": None if limit is None else limit - usage,
+        "include_byok_in_limit": False,
+        "usage": usage,
+        "usage_daily": usage,
+        "usage_weekly": usage,
+        "usage_monthly": usage,
+        "byok_usage": 0,
+        "byok_usage_daily": 0,
+        "byok_usage_weekly": 0,
+        "byok_usage_monthly": 0,
+        "is_free_tier": False,
+        "expires_at": None,
+    }

@@ -1,0 +1,227 @@
+"""Per-request directives and the error bodies of every injectable fault.
+
+Bodies and headers copy what OpenRouter sends (see the wire reference), so a
+client that survives the emulator survives the real service.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+HTTP_FAULT_STATUSES = (400, 401, 402, 403, 404, 408, 413, 429, 502, 503)
+STREAM_FAULTS = ("error200", "midstream", "drop", "malformed", "stall", "slow_keepalive")
+FAULTS: tuple[str, ...] = (*(f"http:{code}" for code in HTTP_FAULT_STATUSES), *STREAM_FAULTS)
+# Transient failures a robust client should retry or report; drawn when fault_rate > 0.
+DEFAULT_FAULT_POOL: tuple[str, ...] = ("http:429", "http:502", "http:503", "error200", "midstream", "drop")
+
+DIRECTIVE_HEADER = "X-Emulator-Directive"
+_DIRECTIVE_RE = re.compile(r"\[\[\s*emulator\s*:([^\]]*)\]\]", re.IGNORECASE)
+
+PROVIDER_NAME = "jupyter-gemini emulator"
+UPSTREAM_OVERLOADED = "Upstream error from Google AI Studio: Service temporarily overloaded"
+_GEMINI_OVERLOADED_RAW = json.dumps(
+    {"error": {"code": 503, "message": "The model is overloaded. Please try again later.", "status": "UNAVAILABLE"}}
+)
+
+
+class DirectiveError(ValueError):
+    """A directive key the emulator knows has a value it cannot use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Directive:
+    """What one request asked of the emulator; None means "use the config"."""
+
+    tokens: int | None = None
+    fault: str | None = None
+    after: int | None = None
+    ttft: float | None = None
+    tps: float | None = None
+    chunk: int | None = None
+    retry_after: float | None = None
+    stall: float | None = None
+    stall_silent: bool = False
+
+
+def find_directives(text: str) -> dict[str, str]:
+    """key=value pairs of every `[[emulator: ...]]` in `text`, later ones winning."""
+    pairs: dict[str, str] = {}
+    for match in _DIRECTIVE_RE.finditer(text):
+        pairs.update(parse_pairs(match.group(1)))
+    return pairs
+
+
+def strip_directives(text: str) -> str:
+    return _DIRECTIVE_RE.sub(" ", text)
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """`tokens=5 fault=drop` -> {"tokens": "5", "fault": "drop"}; words without `=` are ignored."""
+    pairs: dict[str, str] = {}
+    for word in text.replace(",", " ").split():
+        key, sep, value = word.partition("=")
+        if sep and key:
+            pairs[key.strip().lower().replace("-", "_")] = value.strip()
+    return pairs
+
+
+MAX_TOKENS = 1_048_576
+"""Largest `tokens=` / `after=` a directive may ask for (keeps a typo from eating memory)."""
+
+
+def _number(key: str, value: str, *, integer: bool, minimum: float, exclusive: bool = False) -> float:
+    try:
+        number = int(value) if integer else float(value)
+    except ValueError:
+        raise DirectiveError(f"{key}={value!r} is not a {'whole ' if integer else ''}number") from None
+    if not math.isfinite(number) or number < minimum or (exclusive and number == minimum):
+        bound = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
+        raise DirectiveError(f"{key}={value!r} must be {bound}")
+    if integer and number > MAX_TOKENS:
+        raise DirectiveError(f"{key}={value!r} must be <= {MAX_TOKENS}")
+    return number
+
+
+def build_directive(pairs: Mapping[str, str]) -> Directive:
+    """Validate known keys; unknown keys are ignored so notes to self do no harm."""
+    values: dict[str, Any] = {}
+    for key in ("tokens", "after"):
+        if key in pairs:
+            values[key] = int(_number(key, pairs[key], integer=True, minimum=0))
+    if "chunk" in pairs:
+        values["chunk"] = int(_number("chunk", pairs["chunk"], integer=True, minimum=1))
+    for key in ("ttft", "retry_after", "stall"):
+        if key in pairs:
+            values[key] = _number(key, pairs[key], integer=False, minimum=0)
+    if "tps" in pairs:
+        values["tps"] = _number("tps", pairs["tps"], integer=False, minimum=0, exclusive=True)
+    if "stall_silent" in pairs:
+        flag = pairs["stall_silent"].lower()
+        if flag not in ("1", "0", "true", "false", "yes", "no"):
+            raise DirectiveError(f"stall_silent={pairs['stall_silent']!r} must be 1 or 0")
+        values["stall_silent"] = flag in ("1", "true", "yes")
+    if "fault" in pairs:
+        fault = pairs["fault"].lower()
+        if fault not in (*FAULTS, "none"):
+            raise DirectiveError(f"unknown fault {pairs['fault']!r}; known: none, {', '.join(FAULTS)}")
+        values["fault"] = fault
+    return Directive(**values)
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpError:
+    """An error sent before the first byte: status, OpenRouter-shaped body, extra headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def error(status: int, message: str, metadata: Mapping[str, Any] | None = None, **headers: str) -> HttpError:
+    body = {"error": {"code": status, "message": message, "metadata": dict(metadata or {})}}
+    return HttpError(status, body, {key.replace("_", "-"): value for key, value in headers.items()})
+
+
+def invalid_model(model_id: str) -> HttpError:
+    return error(400, f"{model_id} is not a valid model ID")
+
+
+def free_variant_ended(model_id: str) -> HttpError:
+    return error(
+        404,
+        f"The free variant of {model_id} has ended and is no longer available.",
+        {"availability": {"code": "free_variant_ended", "model": model_id}},
+    )
+
+
+def insufficient_credits(requested: int, affordable: int) -> HttpError:
+    return error(
+        402,
+        "This request requires more credits, or fewer max_tokens. "
+        f"You requested up to {requested} tokens, but can only afford {affordable}. "
+        "To increase, visit https://openrouter.ai/settings/credits and add more credits",
+    )
+
+
+def _seconds_text(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
+
+
+def http_fault(
+    status: int,
+    *,
+    model_id: str,
+    prompt_text: str,
+    requested_tokens: int,
+    retry_after: float = 1.0,
+) -> HttpError:
+    """The body and headers OpenRouter sends for `status` (one of HTTP_FAULT_STATUSES)."""
+    if status == 400:
+        return invalid_model(model_id)
+    if status == 401:
+        return error(401, "No auth credentials found")
+    if status == 402:
+        return insufficient_credits(requested_tokens, requested_tokens // 4)
+    if status == 403:
+        flagged = prompt_text[:100]
+        return error(
+            403,
+            f'{model_id} requires moderation on {PROVIDER_NAME}. Your input was flagged for "harassment"',
+            {
+                "reasons": ["harassment"],
+                "flagged_input": flagged,
+                "provider_name": PROVIDER_NAME,
+                "model_slug": model_id,
+            },
+        )
+    if status == 404:
+        return error(
+            404,
+            f"No endpoints found for {model_id}.",
+            {"availability": {"code": "no_endpoints", "model": model_id}},
+        )
+    if status == 408:
+        return error(408, "Operation timed out. Please try again later.")
+    if status == 413:
+        return error(413, "Downloaded image content cannot exceed 30MB")
+    if status == 429:
+        reset_ms = str(int((time.time() + retry_after) * 1000))
+        limits = {"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset_ms}
+        return HttpError(
+            429,
+            {
+                "error": {
+                    "code": 429,
+                    "message": "Rate limit exceeded: free-models-per-day. "
+                    "Add 10 credits to unlock 1000 free model requests per day",
+                    "metadata": {"headers": limits},
+                }
+            },
+            {"Retry-After": _seconds_text(retry_after), **limits},
+        )
+    if status == 502:
+        return error(502, "Provider returned error", {"provider_name": PROVIDER_NAME, "raw": _GEMINI_OVERLOADED_RAW})
+    if status == 503:
+        return error(503, "No allowed providers are available for the selected model.")
+    raise ValueError(f"no fault for HTTP status {status}")
+
+
+def midstream_error() -> dict[str, Any]:
+    """The top-level `error` of a chunk that ends a stream after the 200."""
+    return {
+        "code": 502,
+        "message": "Provider disconnected unexpectedly",
+        "metadata": {"provider_name": PROVIDER_NAME, "raw": _GEMINI_OVERLOADED_RAW},
+    }
+
+
+def fault_status(fault: str) -> int | None:
+    """The HTTP status of an `http:<status>` fault, else None."""
+    prefix, _, code = fault.partition(":")
+    return int(code) if prefix == "http" and code.isdigit() else None

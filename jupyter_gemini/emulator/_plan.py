@@ -1,0 +1,155 @@
+"""Turn one chat-completions request into a plan: model, answer tokens, price, fault.
+
+Pure functions of the request body, directive and config, so the same request
+always gets the same answer and the same bill.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from .._catalog import ModelInfo
+from ._answers import answer_text
+from ._billing import UNSPECIFIED_MAX_TOKENS, completion_cost, prompt_cost
+from ._faults import (
+    Directive,
+    DirectiveError,
+    HttpError,
+    build_directive,
+    error,
+    find_directives,
+    free_variant_ended,
+    invalid_model,
+    parse_pairs,
+)
+from ._tokens import PromptStats, prompt_stats, split_tokens
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Everything decided before the first byte of a chat completion."""
+
+    model_id: str
+    """The id as the request named it (a `:free` suffix kept); echoed in `model`."""
+    model: ModelInfo
+    stats: PromptStats
+    tokens: tuple[str, ...]
+    finish_reason: str
+    stream: bool
+    max_tokens: int | None
+    directive: Directive
+
+    @property
+    def native_finish_reason(self) -> str:
+        return "MAX_TOKENS" if self.finish_reason == "length" else "STOP"
+
+    @property
+    def prompt_cost(self) -> Decimal:
+        return prompt_cost(self.model, self.stats.tokens, self.stats.images)
+
+    def completion_cost(self, completion_tokens: int) -> Decimal:
+        return completion_cost(self.model, completion_tokens)
+
+    @property
+    def reserved_tokens(self) -> int:
+        """Completion tokens OpenRouter reserves credit for up front."""
+        return UNSPECIFIED_MAX_TOKENS if self.max_tokens is None else self.max_tokens
+
+    @property
+    def worst_case_cost(self) -> Decimal:
+        return self.prompt_cost + self.completion_cost(self.reserved_tokens)
+
+
+def _messages(body: Mapping[str, Any]) -> list[Any] | None:
+    messages = body.get("messages")
+    if isinstance(messages, list) and messages:
+        return messages
+    prompt = body.get("prompt")
+    if isinstance(prompt, str) and prompt:
+        return [{"role": "user", "content": prompt}]
+    return None
+
+
+def resolve_model(body: Mapping[str, Any], models: Sequence[ModelInfo]) -> tuple[str, ModelInfo] | HttpError:
+    """The first served model of `model` + `models`, or the error for the first one named."""
+    by_id = {m.id: m for m in models}
+    named: list[str] = []
+    if isinstance(body.get("model"), str) and body["model"]:
+        named.append(body["model"])
+    if isinstance(body.get("models"), list):
+        named.extend(m for m in body["models"] if isinstance(m, str) and m and m not in named)
+    if not named:
+        return error(400, "No models provided: set `model` (or `models`) in the request body")
+    first_error: HttpError | None = None
+    for model_id in named:
+        base = model_id.removesuffix(":free")
+        info = by_id.get(base)
+        problem: HttpError | None = None
+        if info is None:
+            problem = invalid_model(model_id)
+        elif not info.available:
+            problem = free_variant_ended(model_id) if info.free else invalid_model(model_id)
+        elif model_id != base and not info.free:
+            problem = invalid_model(model_id)
+        if problem is None and info is not None:
+            return model_id, info
+        first_error = first_error or problem
+    assert first_error is not None
+    return first_error
+
+
+def read_directive(header_value: str | None, last_user_text: str) -> Directive:
+    """Merge message and header directives; the header wins key by key."""
+    pairs = find_directives(last_user_text)
+    if header_value:
+        pairs.update(parse_pairs(header_value))
+    return build_directive(pairs)
+
+
+def _positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def make_plan(
+    body: Mapping[str, Any], header_directive: str | None, models: Sequence[ModelInfo], default_tokens: int
+) -> Plan | HttpError:
+    """Validate the request and decide the answer; errors come back as HttpError values."""
+    messages = _messages(body)
+    if messages is None:
+        return error(400, 'Input required: specify "prompt" or "messages"')
+    stats = prompt_stats(messages)
+    try:
+        directive = read_directive(header_directive, stats.last_user_text)
+    except DirectiveError as exc:
+        return error(400, f"jupyter-gemini emulator: bad directive: {exc}")
+    resolved = resolve_model(body, models)
+    if isinstance(resolved, HttpError):
+        return resolved
+    model_id, info = resolved
+    max_tokens = _positive_int(body.get("max_tokens"))
+    if max_tokens is None:
+        max_tokens = _positive_int(body.get("max_completion_tokens"))
+    response_format = body.get("response_format")
+    json_mode = isinstance(response_format, dict) and response_format.get("type") in (
+        "json_object",
+        "json_schema",
+    )
+    wanted = default_tokens if directive.tokens is None else directive.tokens
+    tokens = split_tokens(answer_text(stats, wanted, json_mode=json_mode))
+    finish_reason = "stop"
+    if max_tokens is not None and len(tokens) > max_tokens:
+        tokens = tokens[:max_tokens]
+        finish_reason = "length"
+    return Plan(
+        model_id=model_id,
+        model=info,
+        stats=stats,
+        tokens=tuple(tokens),
+        finish_reason=finish_reason,
+        stream=body.get("stream") is True,
+        max_tokens=max_tokens,
+        directive=directive,
+    )
