@@ -108,6 +108,7 @@ class ChatStream:
         self._sdk_stream = sdk_stream
         self.completion = completion
         self._on_error = on_error
+        self._closed = False
 
     def __iter__(self) -> Iterator[str]:
         try:
@@ -120,10 +121,13 @@ class ChatStream:
                     if content:
                         yield content
         except Exception as exc:
+            if self._closed:
+                return  # we closed it (Stop, interrupt): the end of the stream, not a failure
             raise self._on_error(exc) from exc
 
     def close(self) -> None:
         """Drop the connection (on interrupt): stops the bytes, not Google's billing."""
+        self._closed = True
         self._sdk_stream.close()
 
 

@@ -46,7 +46,11 @@ def mask(key: str) -> str:
     return f"{key[:6]}…{key[-4:]}" if len(key) > 12 else "…"
 
 
+#: Shorter strings are not secrets worth masking, and masking them would mangle text.
+_MIN_KEY_LENGTH = 12
+
+
 def redact(text: str, key: str | None = None) -> str:
-    if key:
+    if key and len(key) >= _MIN_KEY_LENGTH:
         text = text.replace(key, mask(key))
     return _KEY_SHAPED.sub(lambda m: mask(m.group(0)), text)

@@ -12,10 +12,11 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
+from ._cancel import CancelToken
 from ._catalog import Catalog
 from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient
 from ._conversation import Conversation, Turn
-from ._display import Transcript, choose_view
+from ._display import AnswerView, Transcript, choose_view
 from ._errors import (
     GeminiError,
     InterruptedByUserError,
@@ -72,6 +73,8 @@ class Session:
         self.conversation = Conversation()
         self.keys = KeyStore()
         self.last_response: Response | None = None
+        #: Spending cap in USD for this session; None means no cap.
+        self.budget: Decimal | None = None
         self._catalog = Catalog()
         self._catalog_refreshed = False
         self._client: OpenRouterClient | None = None
@@ -107,7 +110,16 @@ class Session:
 
     # -- asking ---------------------------------------------------------------
 
-    def ask(self, prompt: str, options: AskOptions = AskOptions(), *, live: bool = True) -> Response:
+    def ask(
+        self,
+        prompt: str,
+        options: AskOptions = AskOptions(),
+        *,
+        live: bool = True,
+        view: AnswerView | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Response:
+        """Send one question; `view` overrides where it streams, `cancel` lets another thread stop it."""
         if not prompt.strip():
             raise OptionError("The prompt is empty, so nothing was sent.", hint="Write your question below %%gemini.")
         if options.new:
@@ -115,7 +127,7 @@ class Session:
         client = self.client()
         request = self._request(prompt, options)
         try:
-            return self._run(client, request, prompt, options, live=live)
+            return self._run(client, request, prompt, options, view or choose_view(self.shell, live=live), cancel)
         except GeminiError as exc:
             exc.message = redact(exc.message, self.keys.get())
             raise
@@ -136,9 +148,14 @@ class Session:
         )
 
     def _run(
-        self, client: OpenRouterClient, request: ChatRequest, prompt: str, options: AskOptions, *, live: bool
+        self,
+        client: OpenRouterClient,
+        request: ChatRequest,
+        prompt: str,
+        options: AskOptions,
+        view: AnswerView,
+        cancel: CancelToken | None,
     ) -> Response:
-        view = choose_view(self.shell, live=live)
         transcript = Transcript()
         completion = Completion(model=request.model)
         problem: GeminiError | None = None
@@ -146,19 +163,26 @@ class Session:
         if stream:
             chat = client.stream(request)  # errors before the first byte propagate: nothing to keep
             completion = chat.completion
+            if cancel is not None:
+                cancel.attach(chat)
             view.start(transcript, request.model)
             try:
                 for delta in chat:
+                    if cancel is not None and cancel.cancelled:
+                        break
                     transcript.append(delta)
                     view.tick()
             except GeminiError as exc:
                 problem = exc
             except KeyboardInterrupt:
+                problem = _stopped()
+            finally:
+                if cancel is not None:
+                    cancel.detach()
+            if cancel is not None and cancel.cancelled:
+                problem = _stopped()  # whatever the closed stream raised, the user stopped it
+            if isinstance(problem, InterruptedByUserError):
                 chat.close()
-                problem = InterruptedByUserError(
-                    "Stopped by you; the text received so far is kept.",
-                    hint="Google bills an interrupted answer in full, so its cost is an estimate (≈).",
-                )
         else:
             try:
                 text, completion = client.complete(request)
@@ -167,7 +191,7 @@ class Session:
             transcript.append(text)
             view.start(transcript, request.model)
 
-        response = self._account(request, transcript.text, completion, options.format, problem)
+        response = self._account(request, prompt, transcript.text, completion, options.format, problem)
         if problem is None or transcript:
             self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
         self.last_response = response
@@ -181,6 +205,7 @@ class Session:
     def _account(
         self,
         request: ChatRequest,
+        prompt: str,
         text: str,
         completion: Completion,
         fmt: Format,
@@ -198,7 +223,7 @@ class Session:
                 True,
             )
         if usage is not None and cost is not None:
-            self.tally.record(completion.model, usage, cost, estimated=estimated)
+            self.tally.record(completion.model, usage, cost, estimated=estimated, prompt=prompt)
         note = ""
         if problem is not None:
             note = f"Incomplete answer: {problem}" if text else str(problem)
@@ -222,3 +247,10 @@ class Session:
             session_total_estimated=self.tally.estimated,
             problem=redact(note, self.keys.get()),
         )
+
+
+def _stopped() -> InterruptedByUserError:
+    return InterruptedByUserError(
+        "Stopped by you; the text received so far is kept.",
+        hint="Google bills an interrupted answer in full, so its cost is an estimate (≈).",
+    )

@@ -7,6 +7,8 @@ Costs are `Decimal`, never float, so the total equals the sum of every
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -28,11 +30,31 @@ class ModelRow:
         return self.estimated_cost != 0
 
 
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One request, for "the last N requests" views."""
+
+    model: str
+    usage: Usage
+    cost: Decimal
+    estimated: bool
+    #: Wall-clock time the answer was counted (time.time()).
+    at: float
+    #: The first words of the question.
+    prompt: str
+
+
+#: How many recent requests the tally remembers individually.
+RECENT_ENTRIES = 200
+_PROMPT_PREVIEW = 80
+
+
 class CostTally:
     """Totals per model; listeners hear about every change (widgets, status bar)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, ModelRow] = {}
+        self.recent: deque[Entry] = deque(maxlen=RECENT_ENTRIES)
         self._listeners: list[Callable[[CostTally], None]] = []
 
     @property
@@ -56,7 +78,11 @@ class CostTally:
     def completion_tokens(self) -> int:
         return sum(row.completion_tokens for row in self.rows.values())
 
-    def record(self, model: str, usage: Usage, cost: Decimal, *, estimated: bool = False) -> None:
+    def record(self, model: str, usage: Usage, cost: Decimal, *, estimated: bool = False, prompt: str = "") -> None:
+        preview = " ".join(prompt.split())
+        if len(preview) > _PROMPT_PREVIEW:
+            preview = preview[: _PROMPT_PREVIEW - 1] + "…"
+        self.recent.append(Entry(model, usage, cost, estimated, time.time(), preview))
         row = self.rows.setdefault(model, ModelRow(model))
         row.requests += 1
         row.prompt_tokens += usage.prompt_tokens
@@ -68,6 +94,7 @@ class CostTally:
 
     def reset(self) -> None:
         self.rows.clear()
+        self.recent.clear()
         self._notify()
 
     def subscribe(self, listener: Callable[[CostTally], None]) -> Callable[[], None]:
