@@ -125,3 +125,9 @@ class InterruptedByUserError(GeminiError):
 
 class ResponseFormatError(GeminiError):
     title = "Unexpected answer"
+
+
+class ContextError(GeminiError):
+    """A DataFrame, image or file could not be prepared for the model; nothing was sent."""
+
+    title = "Context error"
