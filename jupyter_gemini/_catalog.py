@@ -31,6 +31,8 @@ class ModelInfo:
     takes_images: bool = True
     experimental: bool = False
     note: str = ""
+    #: The longest answer the model can give: the worst case when --max-tokens is not set.
+    max_completion_tokens: int = 65535
 
     @property
     def free(self) -> bool:
@@ -74,7 +76,7 @@ class ModelInfo:
             },
             "top_provider": {
                 "context_length": self.context_length,
-                "max_completion_tokens": 65535,
+                "max_completion_tokens": self.max_completion_tokens,
                 "is_moderated": False,
             },
             "per_request_limits": None,
@@ -246,6 +248,7 @@ def model_from_openrouter(item: Mapping[str, Any], known: ModelInfo | None = Non
             takes_images="image" in modalities,
             experimental=known.experimental if known else model_id.endswith("-exp"),
             note=known.note if known else "",
+            max_completion_tokens=int((item.get("top_provider") or {}).get("max_completion_tokens") or 65535),
         )
     except (KeyError, ArithmeticError, TypeError, ValueError):
         return None

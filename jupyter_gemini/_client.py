@@ -6,13 +6,18 @@ leave this module only as the typed errors of `_errors` (see `_error_map`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from ._error_map import map_sdk_error, stream_failure
-from ._errors import ProviderError
+from ._errors import APIError, ProviderError, StreamError
 from ._response import Usage
 
 
@@ -23,7 +28,8 @@ class ClientConfig:
     app_url: str
     app_title: str
     timeout: float
-    max_retries: int
+    #: Seconds without a chunk (keep-alive comments aside) before a stream counts as stalled.
+    stall_timeout: float
 
     def headers(self) -> dict[str, str]:
         # OpenRouter attribution; the title header has an old and a new name.
@@ -41,6 +47,10 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     response_format: dict[str, Any] | None = None
+
+    def size(self) -> int:
+        """Approximate bytes on the wire, for "too large" errors."""
+        return len(json.dumps(self.messages))
 
     def sdk_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"model": self.model, "messages": self.messages}
@@ -104,15 +114,26 @@ def to_decimal(value: Any) -> Decimal | None:
 class ChatStream:
     """Iterate for text deltas; `completion` fills in as chunks arrive."""
 
-    def __init__(self, sdk_stream: Any, completion: Completion, on_error: Callable[[BaseException], Exception]) -> None:
+    def __init__(
+        self,
+        sdk_stream: Any,
+        completion: Completion,
+        on_error: Callable[[BaseException], Exception],
+        stall_timeout: float,
+    ) -> None:
         self._sdk_stream = sdk_stream
         self.completion = completion
         self._on_error = on_error
+        self._stall_timeout = stall_timeout
         self._closed = False
+        self._stalled = False
+        self._last_chunk = time.monotonic()
 
     def __iter__(self) -> Iterator[str]:
+        watchdog = _Watchdog(self)
         try:
             for chunk in self._sdk_stream:
+                self._last_chunk = time.monotonic()
                 self.completion.absorb(chunk)
                 for choice in chunk.choices or ():
                     if choice.finish_reason:
@@ -121,14 +142,54 @@ class ChatStream:
                     if content:
                         yield content
         except Exception as exc:
+            if self._stalled:
+                raise StreamError(
+                    f"OpenRouter sent nothing for {self._stall_timeout:g} s, so the answer was stopped.",
+                    hint="Run the cell again; raise GeminiMagics.stall_timeout for slow models.",
+                ) from exc
             if self._closed:
                 return  # we closed it (Stop, interrupt): the end of the stream, not a failure
             raise self._on_error(exc) from exc
+        finally:
+            watchdog.stop()
 
     def close(self) -> None:
-        """Drop the connection (on interrupt): stops the bytes, not Google's billing."""
+        """Drop the connection at once, even from another thread: stops the bytes, not Google's billing."""
         self._closed = True
-        self._sdk_stream.close()
+        # Closing a socket does not wake a thread blocked reading it; shutting it down does.
+        network_stream = getattr(self._sdk_stream.response, "extensions", {}).get("network_stream")
+        sock = network_stream.get_extra_info("socket") if network_stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(Exception):
+            self._sdk_stream.close()
+
+    def _check_stall(self) -> bool:
+        if time.monotonic() - self._last_chunk < self._stall_timeout:
+            return False
+        self._stalled = True
+        self.close()
+        return True
+
+
+class _Watchdog:
+    """Closes a stream that stopped sending chunks; keep-alive comments don't count."""
+
+    def __init__(self, stream: ChatStream) -> None:
+        self._stream = stream
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="jupyter-gemini-stall-watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        interval = min(1.0, self._stream._stall_timeout / 4)
+        while not self._done.wait(interval):
+            if self._stream._check_stall():
+                return
+
+    def stop(self) -> None:
+        self._done.set()
 
 
 class OpenRouterClient:
@@ -142,25 +203,36 @@ class OpenRouterClient:
             base_url=config.base_url,
             default_headers=config.headers(),
             timeout=config.timeout,
-            max_retries=config.max_retries,
+            max_retries=0,  # retries are the session's, so the user sees each wait (see _retry)
         )
 
-    def _map(self, exc: BaseException, model: str = "") -> Exception:
-        return map_sdk_error(exc, model=model, base_url=self.config.base_url, alternatives=self._alternatives)
+    def _map(self, exc: BaseException, request: ChatRequest | None = None) -> Exception:
+        return map_sdk_error(
+            exc,
+            model=request.model if request else "",
+            base_url=self.config.base_url,
+            alternatives=self._alternatives,
+            request_size=request.size() if request else None,
+        )
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """Send the request; returns once OpenRouter accepted it (before the first token)."""
         try:
             sdk_stream = self._sdk.chat.completions.create(**request.sdk_kwargs(), stream=True)
         except Exception as exc:
-            raise self._map(exc, request.model) from exc
-        return ChatStream(sdk_stream, Completion(model=request.model), lambda e: stream_failure(e, self._map))
+            raise self._map(exc, request) from exc
+        return ChatStream(
+            sdk_stream,
+            Completion(model=request.model),
+            lambda e: stream_failure(e, lambda inner: self._map(inner, request)),
+            self.config.stall_timeout,
+        )
 
     def complete(self, request: ChatRequest) -> tuple[str, Completion]:
         try:
             response = self._sdk.chat.completions.create(**request.sdk_kwargs())
         except Exception as exc:
-            raise self._map(exc, request.model) from exc
+            raise self._map(exc, request) from exc
         completion = Completion(model=request.model)
         completion.absorb(response)
         if not response.choices:
@@ -179,7 +251,12 @@ class OpenRouterClient:
 
     def get_json(self, path: str, **params: Any) -> Any:
         """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""
+        import openai
+
         try:
             return self._sdk.get(path, cast_to=object, options={"params": params} if params else {})
+        except openai.NotFoundError as exc:
+            # Not a missing model: /generation answers 404 until the record is ready.
+            raise APIError(f"OpenRouter has no {path} record for {params or 'this request'} yet.", status=404) from exc
         except Exception as exc:
             raise self._map(exc) from exc

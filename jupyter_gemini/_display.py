@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ._render import Bundle, footer_text, response_bundle, streaming_bundle
+from ._render import Bundle, footer_text, response_bundle, status_bundle, streaming_bundle
 from ._response import Response
 
 #: At most ~10 redraws a second, however fast tokens arrive.
@@ -45,6 +45,12 @@ class Transcript:
 
 
 class AnswerView(Protocol):
+    def status(self, text: str) -> None:
+        """A line about the wait before the answer (a retry countdown)."""
+
+    def clear(self) -> None:
+        """Remove the status line: the request failed before any text arrived."""
+
     def start(self, transcript: Transcript, model: str) -> None: ...
     def tick(self) -> None: ...
     def finish(self, response: Response) -> None: ...
@@ -52,6 +58,12 @@ class AnswerView(Protocol):
 
 class NullView:
     """For the Python API: the returned Response displays itself."""
+
+    def status(self, text: str) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
 
     def start(self, transcript: Transcript, model: str) -> None:
         pass
@@ -74,13 +86,27 @@ class LiveView:
         self._next_redraw = 0.0
         self.redraws = 0
 
+    def status(self, text: str) -> None:
+        self._show(status_bundle(text))
+
+    def clear(self) -> None:
+        if self._handle is not None:
+            self._update(({"text/plain": ""}, {}))
+
     def start(self, transcript: Transcript, model: str) -> None:
+        self._transcript, self._model = transcript, model
+        self._show(streaming_bundle("", model))
+        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
+
+    def _show(self, bundle: Bundle) -> None:
+        """The first call displays; later ones update the same output in place."""
+        if self._handle is not None:
+            self._update(bundle)
+            return
         from IPython.display import display
 
-        self._transcript, self._model = transcript, model
-        data, metadata = streaming_bundle("", model)
+        data, metadata = bundle
         self._handle = display(data, metadata=metadata, raw=True, display_id=True)
-        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
 
     def tick(self) -> None:
         now = self._clock()
@@ -106,9 +132,20 @@ class TerminalView:
         self._stream = stream or sys.stdout
         self._transcript = Transcript()
         self._shown = 0
+        self._status_shown = False
+
+    def status(self, text: str) -> None:
+        self._stream.write(f"\r{text}\x1b[K")
+        self._stream.flush()
+        self._status_shown = bool(text)
+
+    def clear(self) -> None:
+        if self._status_shown:
+            self.status("")
 
     def start(self, transcript: Transcript, model: str) -> None:
         self._transcript = transcript
+        self.clear()
 
     def tick(self) -> None:
         text = self._transcript.text

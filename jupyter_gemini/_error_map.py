@@ -6,6 +6,7 @@ the SDK puts the inner `{"code","message","metadata"}` object in `e.body`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -39,17 +40,45 @@ def _message(exc: Any, body: Mapping[str, Any]) -> str:
     return str(message).strip().rstrip(".")
 
 
-def _retry_after(exc: Any) -> float | None:
+def _header(exc: Any, name: str) -> str | None:
     response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    value = response.headers.get(name) if response is not None else None
+    return str(value) if value is not None else None
+
+
+def _retry_after(exc: Any) -> float | None:
+    """Seconds to wait: `Retry-After`, else until `X-RateLimit-Reset` (epoch milliseconds)."""
+    for name, to_seconds in (
+        ("retry-after", float),
+        ("x-ratelimit-reset", lambda v: float(v) / 1000 - time.time()),
+    ):
+        value = _header(exc, name)
+        if value is not None:
+            try:
+                return max(0.0, to_seconds(value))
+            except ValueError:
+                continue
+    return None
+
+
+def _rate_limit_figures(exc: Any) -> str:
+    limit, remaining = _header(exc, "x-ratelimit-limit"), _header(exc, "x-ratelimit-remaining")
+    if limit is None:
+        return ""
+    return f" ({remaining if remaining is not None else '?'} of {limit} requests left)"
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB" if size >= 1_000_000 else f"{size / 1000:,.0f} KB"
 
 
 def map_sdk_error(
-    exc: BaseException, *, model: str, base_url: str, alternatives: Callable[[], Sequence[str]]
+    exc: BaseException,
+    *,
+    model: str,
+    base_url: str,
+    alternatives: Callable[[], Sequence[str]],
+    request_size: int | None = None,
 ) -> Exception:
     """The typed error for an SDK exception; anything unrecognised passes through unchanged."""
     import openai
@@ -67,7 +96,7 @@ def map_sdk_error(
             hint="Check your network, or OPENROUTER_BASE_URL / GeminiMagics.base_url if you use a local emulator.",
         )
     if isinstance(exc, openai.APIStatusError):
-        return _map_status(exc, exc.status_code, model, alternatives)
+        return _map_status(exc, exc.status_code, model, alternatives, request_size)
     if isinstance(exc, openai.APIError):
         body = _error_body(exc)
         code = body.get("code")
@@ -79,7 +108,9 @@ def map_sdk_error(
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
 
 
-def _map_status(exc: Any, status: int, model: str, alternatives: Callable[[], Sequence[str]]) -> Exception:
+def _map_status(
+    exc: Any, status: int, model: str, alternatives: Callable[[], Sequence[str]], request_size: int | None
+) -> Exception:
     body = _error_body(exc)
     message = _message(exc, body)
     metadata = body.get("metadata") if isinstance(body.get("metadata"), Mapping) else {}
@@ -115,8 +146,9 @@ def _map_status(exc: Any, status: int, model: str, alternatives: Callable[[], Se
             hint="Try again, or ask for a shorter answer with --max-tokens.",
         )
     if status == 413:
+        size = f" at {_kilobytes(request_size)}" if request_size else ""
         return PayloadTooLargeError(
-            f"The request is too large for OpenRouter ({message}).",
+            f"The request is too large for OpenRouter{size} ({message}).",
             status=status,
             hint="Send less data or fewer, smaller images.",
         )
@@ -124,7 +156,7 @@ def _map_status(exc: Any, status: int, model: str, alternatives: Callable[[], Se
         retry_after = _retry_after(exc)
         wait = f" OpenRouter asks to wait {retry_after:g} s." if retry_after is not None else ""
         return RateLimitError(
-            f"OpenRouter is rate limiting this key ({message}).{wait}",
+            f"OpenRouter is rate limiting this key ({message}){_rate_limit_figures(exc)}.{wait}",
             retry_after=retry_after,
             hint="Wait a little and run the cell again.",
         )

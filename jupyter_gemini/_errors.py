@@ -131,3 +131,9 @@ class ContextError(GeminiError):
     """A DataFrame, image or file could not be prepared for the model; nothing was sent."""
 
     title = "Context error"
+
+
+class BudgetError(GeminiError):
+    """The request could take the session over its spending cap; nothing was sent."""
+
+    title = "Over budget"

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 ENV_VAR = "OPENROUTER_API_KEY"
+KEYRING_SERVICE = "jupyter-gemini"
+KEYRING_USER = "openrouter"
 
 # OpenRouter keys look like sk-or-v1-<64 hex>; redact anything key-shaped too.
 _KEY_SHAPED = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
 
 
 class KeyStore:
-    """The key for this session: typed in with `%gemini key`, else the environment."""
+    """The key for this session.
+
+    A key typed with `%gemini key` wins (the user just asked for it), then
+    the environment, then the system keyring when the optional `keyring`
+    package is installed.
+    """
 
     def __init__(self) -> None:
         self._typed: str | None = None
@@ -28,13 +36,23 @@ class KeyStore:
         self._typed = None
 
     def get(self) -> str | None:
-        return self._typed or os.environ.get(ENV_VAR) or None
+        return self._typed or os.environ.get(ENV_VAR) or _from_keyring()
 
     @property
     def source(self) -> str:
         if self._typed:
             return "typed in this session (memory only)"
-        return f"environment variable {ENV_VAR}" if os.environ.get(ENV_VAR) else "not set"
+        if os.environ.get(ENV_VAR):
+            return f"environment variable {ENV_VAR}"
+        return "system keyring" if _from_keyring() else "not set"
+
+    def save_to_keyring(self) -> bool:
+        """Store the typed key in the system keyring; False when keyring is not installed."""
+        keyring = _keyring()
+        if keyring is None or not self._typed:
+            return False
+        keyring.set_password(KEYRING_SERVICE, KEYRING_USER, self._typed)
+        return True
 
     def __repr__(self) -> str:
         key = self.get()
@@ -54,3 +72,21 @@ def redact(text: str, key: str | None = None) -> str:
     if key and len(key) >= _MIN_KEY_LENGTH:
         text = text.replace(key, mask(key))
     return _KEY_SHAPED.sub(lambda m: mask(m.group(0)), text)
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        return None
+    return keyring
+
+
+def _from_keyring() -> str | None:
+    keyring = _keyring()
+    if keyring is None:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, KEYRING_USER) or None
+    except Exception:  # no usable backend (headless Linux): as if not installed
+        return None

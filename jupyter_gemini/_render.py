@@ -102,6 +102,18 @@ def streaming_bundle(text: str, model: str) -> Bundle:
     )
 
 
+def status_bundle(text: str) -> Bundle:
+    """A wait before the answer, e.g. a retry countdown; replaced by the answer in place."""
+    return (
+        {
+            "text/plain": text,
+            "text/markdown": f"<sub>{_markdown_escape_dollars(text)}</sub>\n",
+            RESPONSE_MIME: {"version": BUNDLE_VERSION, "status": "waiting", "text": "", "notice": text},
+        },
+        {METADATA_KEY: {"status": "waiting"}},
+    )
+
+
 def response_json(response: Response) -> dict[str, Any]:
     return {
         "version": BUNDLE_VERSION,

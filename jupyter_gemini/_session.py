@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from ._budget import check_budget
 from ._cancel import CancelToken
 from ._catalog import Catalog
-from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient
+from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient, to_decimal
 from ._conversation import Conversation, Turn
-from ._display import AnswerView, Transcript, choose_view
-from ._errors import (
-    GeminiError,
-    InterruptedByUserError,
-    MissingKeyError,
-    OptionError,
-)
+from ._display import AnswerView, choose_view
+from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
+from ._exchange import Exchange
 from ._keys import KeyStore, redact
 from ._render import extract_code, parse_json_answer
 from ._response import Format, Response, Usage
+from ._retry import RetryPolicy
 from ._settings import Settings
 from ._tally import CostTally
 
@@ -73,11 +73,17 @@ class Session:
         self.conversation = Conversation()
         self.keys = KeyStore()
         self.last_response: Response | None = None
-        #: Spending cap in USD for this session; None means no cap.
-        self.budget: Decimal | None = None
+        #: The last failure, traceback included, for `%gemini debug`.
+        self.last_error: BaseException | None = None
         self._catalog = Catalog()
         self._catalog_refreshed = False
         self._client: OpenRouterClient | None = None
+
+    @property
+    def budget(self) -> Decimal | None:
+        """The spending cap in USD (the `budget` setting); None means no cap."""
+        value = self.settings.budget
+        return None if value is None else Decimal(str(value))
 
     # -- models ---------------------------------------------------------------
 
@@ -103,10 +109,44 @@ class Session:
         if not key:
             raise MissingKeyError()
         s = self.settings
-        config = ClientConfig(s.base_url, key, s.app_url, s.app_title, s.timeout, s.max_retries)
+        config = ClientConfig(s.base_url, key, s.app_url, s.app_title, s.timeout, s.stall_timeout)
         if self._client is None or self._client.config != config:
             self._client = OpenRouterClient(config, self.current_flash_ids)
         return self._client
+
+    # -- money --------------------------------------------------------------
+
+    def reconcile(self, *, time_limit: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> tuple[int, int]:
+        """Replace estimates with what OpenRouter billed (`GET /generation`); returns (settled, still pending).
+
+        OpenRouter answers 404 for a while after a generation, so lookups are
+        retried with backoff until `time_limit`.
+        """
+        client = self.client()
+        deadline = time.monotonic() + time_limit
+        pending, settled, delay = list(self.tally.pending), 0, 0.5
+        while pending:
+            waiting = []
+            for generation_id in pending:
+                try:
+                    record = client.get_json("/generation", id=generation_id)
+                except APIError as error:
+                    if error.status != 404:
+                        raise
+                    waiting.append(generation_id)
+                    continue
+                billed = to_decimal(((record or {}).get("data") or {}).get("total_cost"))
+                if billed is None:
+                    waiting.append(generation_id)
+                    continue
+                self.tally.settle(generation_id, billed)
+                settled += 1
+            pending = waiting
+            if not pending or time.monotonic() + delay > deadline:
+                break
+            sleep(delay)
+            delay = min(delay * 2, 8.0)
+        return settled, len(pending)
 
     # -- asking ---------------------------------------------------------------
 
@@ -124,12 +164,21 @@ class Session:
             raise OptionError("The prompt is empty, so nothing was sent.", hint="Write your question below %%gemini.")
         if options.new:
             self.conversation.clear()
-        client = self.client()
-        request = self._request(prompt, options)
         try:
+            client = self.client()
+            request = self._request(prompt, options)
+            check_budget(
+                budget=self.budget,
+                spent=self.tally.total,
+                model=request.model,
+                info=self.catalog().get(request.model),
+                messages=request.messages,
+                max_tokens=request.max_tokens,
+            )
             return self._run(client, request, prompt, options, view or choose_view(self.shell, live=live), cancel)
         except GeminiError as exc:
             exc.message = redact(exc.message, self.keys.get())
+            self.last_error = exc
             raise
 
     def _request(self, prompt: str, options: AskOptions) -> ChatRequest:
@@ -156,43 +205,12 @@ class Session:
         view: AnswerView,
         cancel: CancelToken | None,
     ) -> Response:
-        transcript = Transcript()
-        completion = Completion(model=request.model)
-        problem: GeminiError | None = None
         stream = self.settings.stream if options.stream is None else options.stream
-        if stream:
-            chat = client.stream(request)  # errors before the first byte propagate: nothing to keep
-            completion = chat.completion
-            if cancel is not None:
-                cancel.attach(chat)
-            view.start(transcript, request.model)
-            try:
-                for delta in chat:
-                    if cancel is not None and cancel.cancelled:
-                        break
-                    transcript.append(delta)
-                    view.tick()
-            except GeminiError as exc:
-                problem = exc
-            except KeyboardInterrupt:
-                problem = _stopped()
-            finally:
-                if cancel is not None:
-                    cancel.detach()
-            if cancel is not None and cancel.cancelled:
-                problem = _stopped()  # whatever the closed stream raised, the user stopped it
-            if isinstance(problem, InterruptedByUserError):
-                chat.close()
-        else:
-            try:
-                text, completion = client.complete(request)
-            except KeyboardInterrupt:
-                raise InterruptedByUserError("Stopped by you before the answer arrived.") from None
-            transcript.append(text)
-            view.start(transcript, request.model)
-
-        response = self._account(request, prompt, transcript.text, completion, options.format, problem)
-        if problem is None or transcript:
+        policy = RetryPolicy(self.settings.max_retries, self.settings.retry_limit)
+        outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
+        problem, text = outcome.problem, outcome.text
+        response = self._account(request, prompt, text, outcome.completion, options.format, problem)
+        if problem is None or text:
             self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
         self.last_response = response
         view.finish(response)
@@ -223,7 +241,14 @@ class Session:
                 True,
             )
         if usage is not None and cost is not None:
-            self.tally.record(completion.model, usage, cost, estimated=estimated, prompt=prompt)
+            self.tally.record(
+                completion.model,
+                usage,
+                cost,
+                estimated=estimated,
+                prompt=prompt,
+                generation_id=completion.generation_id,
+            )
         note = ""
         if problem is not None:
             note = f"Incomplete answer: {problem}" if text else str(problem)
@@ -247,10 +272,3 @@ class Session:
             session_total_estimated=self.tally.estimated,
             problem=redact(note, self.keys.get()),
         )
-
-
-def _stopped() -> InterruptedByUserError:
-    return InterruptedByUserError(
-        "Stopped by you; the text received so far is kept.",
-        hint="Google bills an interrupted answer in full, so its cost is an estimate (≈).",
-    )

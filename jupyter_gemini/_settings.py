@@ -15,12 +15,24 @@ from ._catalog import DEFAULT_MODEL
 
 OPENROUTER_URL = "https://openrouter.ai/api/v1"
 BASE_URL_ENV = "OPENROUTER_BASE_URL"
+BUDGET_ENV = "JUPYTER_GEMINI_BUDGET"
 APP_URL = "https://github.com/jupyter-gemini/jupyter-gemini"
 APP_TITLE = "jupyter-gemini"
 
 
 def default_base_url() -> str:
     return os.environ.get(BASE_URL_ENV) or OPENROUTER_URL
+
+
+def default_budget() -> float | None:
+    """A session spending cap from the environment (USD), so a class can be capped before it starts."""
+    value = os.environ.get(BUDGET_ENV, "").strip()
+    if not value or value.lower() == "off":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 class Settings(Protocol):
@@ -32,6 +44,12 @@ class Settings(Protocol):
     app_title: str
     timeout: float
     max_retries: int
+    retry_limit: float
+    stall_timeout: float
+
+    @property
+    def budget(self) -> float | None:
+        """Read-only here, so an int cap (`%config GeminiMagics.budget = 1`) fits too."""
 
 
 @dataclasses.dataclass
@@ -44,3 +62,6 @@ class DefaultSettings:
     app_title: str = APP_TITLE
     timeout: float = 120.0
     max_retries: int = 2
+    retry_limit: float = 60.0
+    stall_timeout: float = 60.0
+    budget: float | None = dataclasses.field(default_factory=default_budget)

@@ -42,6 +42,8 @@ class Entry:
     at: float
     #: The first words of the question.
     prompt: str
+    #: OpenRouter's id for the answer: how an estimate is later settled.
+    generation_id: str | None = None
 
 
 #: How many recent requests the tally remembers individually.
@@ -55,6 +57,8 @@ class CostTally:
     def __init__(self) -> None:
         self.rows: dict[str, ModelRow] = {}
         self.recent: deque[Entry] = deque(maxlen=RECENT_ENTRIES)
+        #: Estimated entries that `settle` can still replace with the billed cost.
+        self.pending: dict[str, Entry] = {}
         self._listeners: list[Callable[[CostTally], None]] = []
 
     @property
@@ -78,11 +82,23 @@ class CostTally:
     def completion_tokens(self) -> int:
         return sum(row.completion_tokens for row in self.rows.values())
 
-    def record(self, model: str, usage: Usage, cost: Decimal, *, estimated: bool = False, prompt: str = "") -> None:
+    def record(
+        self,
+        model: str,
+        usage: Usage,
+        cost: Decimal,
+        *,
+        estimated: bool = False,
+        prompt: str = "",
+        generation_id: str | None = None,
+    ) -> None:
         preview = " ".join(prompt.split())
         if len(preview) > _PROMPT_PREVIEW:
             preview = preview[: _PROMPT_PREVIEW - 1] + "…"
-        self.recent.append(Entry(model, usage, cost, estimated, time.time(), preview))
+        entry = Entry(model, usage, cost, estimated, time.time(), preview, generation_id)
+        self.recent.append(entry)
+        if estimated and generation_id:
+            self.pending[generation_id] = entry
         row = self.rows.setdefault(model, ModelRow(model))
         row.requests += 1
         row.prompt_tokens += usage.prompt_tokens
@@ -92,9 +108,23 @@ class CostTally:
             row.estimated_cost += cost
         self._notify()
 
+    def settle(self, generation_id: str, billed: Decimal) -> Decimal:
+        """Replace an estimate with what OpenRouter billed; returns the change to the total."""
+        entry = self.pending.pop(generation_id)
+        row = self.rows[entry.model]
+        row.cost += billed - entry.cost
+        row.estimated_cost -= entry.cost
+        settled = dataclasses.replace(entry, cost=billed, estimated=False)
+        for index, recent in enumerate(self.recent):
+            if recent is entry:
+                self.recent[index] = settled
+        self._notify()
+        return billed - entry.cost
+
     def reset(self) -> None:
         self.rows.clear()
         self.recent.clear()
+        self.pending.clear()
         self._notify()
 
     def subscribe(self, listener: Callable[[CostTally], None]) -> Callable[[], None]:

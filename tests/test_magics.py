@@ -249,7 +249,7 @@ def test_line_magic_subcommands(ip, emulator: Emulator):
 
     result, _ = run_cell(ip, "%gemini frobnicate")
     assert not result.success
-    assert "Commands: model, models, cost, reset, history, help" in str(result.error_in_exec)
+    assert "Commands: model, models, cost, budget, key, reset, history, debug, help" in str(result.error_in_exec)
 
     _, captured = run_cell(ip, "%gemini help")
     assert "%gemini cost" in captured.stdout
