@@ -43,7 +43,9 @@ def test_rate_limit_is_retried_with_a_visible_countdown(ip, emulator: Emulator):
     assert result.success, result.error_in_exec
     chat_requests = [r for r in emulator.requests if r.path.endswith("/chat/completions")]
     assert len(chat_requests) == 2  # one refused, one answered
-    statuses = [o.data["text/plain"] for o in captured.outputs if o.data.get(RESPONSE_MIME, {}).get("status") == "waiting"]
+    statuses = [
+        o.data["text/plain"] for o in captured.outputs if o.data.get(RESPONSE_MIME, {}).get("status") == "waiting"
+    ]
     assert statuses and statuses[0].startswith("Rate limited: trying again in 1 s (attempt 2 of 3)")
     assert last_bundle(captured)[RESPONSE_MIME]["status"] == "complete"  # the countdown became the answer
 
