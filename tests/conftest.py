@@ -6,6 +6,7 @@ HTTP through the real openai SDK; nothing below the layer under test is mocked.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from IPython.utils.capture import CapturedIO, capture_output
 
-from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.emulator import Emulator, EmulatorConfig
 
 #: Distinctive, so a leak anywhere is easy to find.
 TEST_KEY = "sk-or-v1-testkey-" + "c0ffee42" * 6
@@ -28,9 +29,11 @@ def emulator_server() -> Iterator[Emulator]:
 @pytest.fixture
 def emulator(emulator_server: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The shared emulator, emptied, with this process pointed at it."""
+    defaults = EmulatorConfig()
+    for field in dataclasses.fields(EmulatorConfig):
+        if field.name not in ("host", "port"):  # every setting a test may have changed, back to default
+            setattr(emulator_server.config, field.name, getattr(defaults, field.name))
     emulator_server.reset()
-    emulator_server.config.ttft = 0.0
-    emulator_server.config.tokens_per_second = None
     monkeypatch.setenv("OPENROUTER_BASE_URL", emulator_server.base_url)
     monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
     return emulator_server
