@@ -4,7 +4,7 @@ Benchmarks are not tests: a MISS is printed, not raised. The exit status is
 0 unless a benchmark crashed (2), or `--strict` is given and a target was
 missed (1).
 
-    python benchmarks/run.py [--quick] [--only load,overhead,render] [--no-kernel] [--strict]
+    python benchmarks/run.py [--quick] [--only load,overhead,render,interrupt] [--no-kernel] [--strict]
 
 `benchmarks/run.sh` sets up the benchmark virtualenv and calls this.
 """
@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import bench_interrupt
 import bench_load
 import bench_overhead
 import bench_render
@@ -37,6 +38,7 @@ def _suites(quick: bool, kernel: bool) -> dict[str, Callable[[], BenchResult]]:
         "load": lambda: bench_load.run(runs=5 if quick else 9, warmup=1 if quick else 2),
         "overhead": lambda: bench_overhead.run(runs=15 if quick else 25, warmup=2 if quick else 3, kernel=kernel),
         "render": lambda: bench_render.run(runs=3 if quick else 5, warmup=1),
+        "interrupt": lambda: bench_interrupt.run(runs=3 if quick else 7),
     }
 
 
@@ -65,7 +67,7 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (about half the time)")
-    parser.add_argument("--only", default="", help="comma-separated subset of: load, overhead, render")
+    parser.add_argument("--only", default="", help="comma-separated subset of: load, overhead, render, interrupt")
     parser.add_argument("--no-kernel", action="store_true", help="skip the ipykernel part of the overhead benchmark")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="where to write the JSON results")

@@ -121,3 +121,12 @@ def test_invalid_key_is_rejected_without_echoing_it(ip, emulator: Emulator, monk
     line = error_line(result)
     assert "rejected the API key" in line and "%gemini key" in line
     assert isinstance(result.error_in_exec, _errors.AuthenticationError)
+
+
+def test_dns_failure_names_the_base_url(ip, emulator: Emulator):
+    # `.invalid` never resolves (RFC 2606), so this fails at the DNS lookup.
+    ip.run_line_magic("config", "GeminiMagics.base_url = 'http://openrouter-emulator.invalid/api/v1'")
+    ip.run_line_magic("config", "GeminiMagics.max_retries = 0")
+    result, _ = run_cell(ip, "%%gemini\nhi")
+    assert "Cannot connect to http://openrouter-emulator.invalid/api/v1" in error_line(result)
+    assert emulator.requests == []
