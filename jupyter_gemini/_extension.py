@@ -17,6 +17,7 @@ def unload_ipython_extension(shell: Any) -> None:
     magics = _loaded_magics(shell)
     if magics is None:
         return
+    magics.session.use_emulator(False)
     manager = shell.magics_manager
     for kind in ("line", "cell"):
         table = manager.magics[kind]

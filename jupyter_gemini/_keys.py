@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 ENV_VAR = "OPENROUTER_API_KEY"
+#: What the local emulator is sent as a key: not a secret, and never a real key.
+EMULATOR_KEY = "sk-or-emulator-local"
 KEYRING_SERVICE = "jupyter-gemini"
 KEYRING_USER = "openrouter"
 

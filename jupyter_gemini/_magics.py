@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, str] = {
     "key": "%gemini key [--clear|--save] type the API key (kept in memory only, never echoed)",
     "reset": "%gemini reset                start a fresh conversation (the cost tally stays)",
     "history": "%gemini history              the conversation so far",
+    "emulator": "%gemini emulator [on|off]    answer from a local OpenRouter emulator: offline, canned, free",
     "debug": "%gemini debug                the full traceback of the last error",
     "help": "%gemini help                 this list",
 }
@@ -250,6 +251,18 @@ class GeminiMagics(Magics):
         if args == ["--save"]:
             saved = " and saved in the system keyring" if keys.save_to_keyring() else " (keyring is not installed)"
         print(f"Key {mask(key.strip())} set for this session{saved}. It is not written into the notebook.")
+
+    def _cmd_emulator(self, args: list[str]) -> None:
+        if args not in ([], ["on"], ["off"]):
+            raise UsageError("Usage: %gemini emulator [on|off]")
+        base_url = self.session.use_emulator(args != ["off"])
+        if base_url is None:
+            print(f"Local emulator stopped; questions go to {self.base_url} again.")
+        else:
+            print(
+                f"Questions now go to the local OpenRouter emulator at {base_url}: answers are canned, not from "
+                "a real model, and nothing is spent. %gemini emulator off goes back to OpenRouter."
+            )
 
     def _cmd_debug(self, _: list[str]) -> None:
         error = self.session.last_error

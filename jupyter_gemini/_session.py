@@ -23,7 +23,7 @@ from ._display import AnswerView, choose_view
 from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
 from ._exchange import Exchange
-from ._keys import KeyStore, redact
+from ._keys import EMULATOR_KEY, KeyStore, redact
 from ._render import extract_code, parse_json_answer
 from ._response import Format, Response, Usage
 from ._retry import RetryPolicy
@@ -78,6 +78,8 @@ class Session:
         self._catalog = Catalog()
         self._catalog_refreshed = False
         self._client: OpenRouterClient | None = None
+        #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
+        self.emulator: Any = None
 
     @property
     def budget(self) -> Decimal | None:
@@ -93,7 +95,7 @@ class Session:
 
     def refresh_catalog(self) -> Catalog:
         """Fold in the live `GET /models` once per session; keep the built-in one if unreachable."""
-        if not self._catalog_refreshed and self.keys.get():
+        if not self._catalog_refreshed and (self.keys.get() or self.emulator is not None):
             self._catalog_refreshed = True
             with contextlib.suppress(GeminiError):  # unreachable: the built-in catalog stands
                 self._catalog = self._catalog.merge_live(self.client().get_json("/models"))
@@ -105,14 +107,34 @@ class Session:
     # -- transport ------------------------------------------------------------
 
     def client(self) -> OpenRouterClient:
-        key = self.keys.get()
+        s = self.settings
+        if self.emulator is not None:
+            base_url, key = self.emulator.base_url, EMULATOR_KEY
+        else:
+            base_url, key = s.base_url, self.keys.get() or ""
         if not key:
             raise MissingKeyError()
-        s = self.settings
-        config = ClientConfig(s.base_url, key, s.app_url, s.app_title, s.timeout, s.stall_timeout)
+        config = ClientConfig(base_url, key, s.app_url, s.app_title, s.timeout, s.stall_timeout)
         if self._client is None or self._client.config != config:
             self._client = OpenRouterClient(config, self.current_flash_ids)
         return self._client
+
+    def use_emulator(self, on: bool) -> str | None:
+        """Start (or stop) a local emulator for this session; returns its base URL when on.
+
+        The user's key and settings are left alone, so turning it off goes
+        straight back to OpenRouter.
+        """
+        if on and self.emulator is None:
+            from .emulator import Emulator
+
+            self.emulator = Emulator().start()
+            self._catalog_refreshed = False
+        elif not on and self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+            self._catalog, self._catalog_refreshed = Catalog(), False
+        return self.emulator.base_url if self.emulator is not None else None
 
     # -- money --------------------------------------------------------------
 

@@ -15,11 +15,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from ._keys import ENV_VAR
+from ._keys import EMULATOR_KEY, ENV_VAR
 from ._settings import BASE_URL_ENV
-
-#: What the kernel sees as its key when answers come from the emulator.
-EMULATOR_KEY = "sk-or-emulator-local"
 
 
 def main(argv: list[str] | None = None) -> int:

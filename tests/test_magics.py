@@ -249,7 +249,7 @@ def test_line_magic_subcommands(ip, emulator: Emulator):
 
     result, _ = run_cell(ip, "%gemini frobnicate")
     assert not result.success
-    assert "Commands: model, models, cost, budget, key, reset, history, debug, help" in str(result.error_in_exec)
+    assert "Commands: model, models, cost, budget, key, reset, history, emulator, debug, help" in str(result.error_in_exec)
 
     _, captured = run_cell(ip, "%gemini help")
     assert "%gemini cost" in captured.stdout
@@ -296,3 +296,19 @@ def test_key_never_appears_in_anything_shown(ip, emulator: Emulator):
         assert TEST_KEY not in all_text(captured, result)
     assert TEST_KEY not in repr(magics(ip).session.keys)
     assert TEST_KEY not in repr(magics(ip).session.client().config)
+
+
+@pytest.mark.usefixtures("no_key")
+def test_emulator_command_needs_no_key_and_touches_no_setting(ip, emulator: Emulator):
+    before = magics(ip).base_url
+    _, captured = run_cell(ip, "%gemini emulator")
+    assert "local OpenRouter emulator at http://127.0.0.1:" in captured.stdout
+    result, captured = run_cell(ip, "%%gemini\nHello offline")
+    assert result.success, result.error_in_exec
+    answer = last_bundle(captured)[RESPONSE_MIME]
+    assert answer["emulator"] is True and "local emulator" in answer["footer"]
+    assert emulator.requests == []  # answered by the session's own emulator, not the test one
+    assert magics(ip).base_url == before
+    run_cell(ip, "%gemini emulator off")
+    result, _ = run_cell(ip, "%%gemini\nHello again")
+    assert "OPENROUTER_API_KEY" in str(result.error_in_exec)  # back to OpenRouter, which needs a key
