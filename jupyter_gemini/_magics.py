@@ -7,8 +7,6 @@ Settings are traitlets, so `%config GeminiMagics.model = "..."` and
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -17,26 +15,12 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
 
 from ._catalog import DEFAULT_MODEL
+from ._commands import LINE_HELP, Commands
 from ._errors import OptionError
 from ._interpolate import interpolate
-from ._keys import ENV_VAR, mask, redact
-from ._render import format_usd, history_bundle, models_bundle, tally_bundle
 from ._session import FORMATS, AskOptions, Session
 from ._settings import APP_TITLE, APP_URL, default_base_url, default_budget
 from ._values import value_to_text
-
-SUBCOMMANDS: dict[str, str] = {
-    "model": "%gemini model [ID]           show or set the model for this session",
-    "models": "%gemini models               Flash models with prices per million tokens",
-    "cost": "%gemini cost [--reconcile]   this session's cost per model; --reconcile settles ≈ estimates",
-    "budget": "%gemini budget [USD|off]     show, set or remove the session's spending cap",
-    "key": "%gemini key [--clear|--save] type the API key (kept in memory only, never echoed)",
-    "reset": "%gemini reset                start a fresh conversation (the cost tally stays)",
-    "history": "%gemini history              the conversation so far",
-    "emulator": "%gemini emulator [on|off]    answer from a local OpenRouter emulator: offline, canned, free",
-    "debug": "%gemini debug                the full traceback of the last error",
-    "help": "%gemini help                 this list",
-}
 
 
 def _parse_options(magic: Any, line: str) -> Any:
@@ -48,11 +32,12 @@ def _parse_options(magic: Any, line: str) -> Any:
     return magic.parser.parse_args(argv)
 
 
-_LINE_HELP = (
-    "Session commands:\n\n"
-    + "\n".join(SUBCOMMANDS.values())
-    + "\n\nAsk questions with the %%gemini cell magic (%%gemini? lists its options)."
-)
+def _cache_choice(args: Any) -> bool | None:
+    if args.cache and args.no_cache:
+        raise UsageError("--cache and --no-cache contradict each other; pick one.")
+    if args.refresh and args.no_cache:
+        raise UsageError("--refresh replaces a cached answer, so it cannot go with --no-cache.")
+    return True if args.cache else (False if args.no_cache else None)
 
 
 @magics_class
@@ -97,6 +82,7 @@ class GeminiMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.session = Session(self, shell)
+        self.commands = Commands(self.session, self)
 
     # -- %%gemini -------------------------------------------------------------
 
@@ -114,6 +100,9 @@ class GeminiMagics(Magics):
     @argument("--max-tokens", type=int, help="Cap on the answer's length (and so its cost).")
     @argument("--new", action="store_true", help="Start a fresh conversation with this question.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming.")
+    @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
+    @argument("--no-cache", action="store_true", help="Neither read nor write the answer cache.")
+    @argument("--refresh", action="store_true", help="Ask again and replace the cached answer.")
     @cell_magic("gemini")  # type: ignore[arg-type]  # IPython annotates the marker as taking Never
     def gemini_cell(self, line: str, cell: str) -> None:
         """Send the cell to a Gemini Flash model; the answer streams in below.
@@ -144,6 +133,8 @@ class GeminiMagics(Magics):
             max_tokens=args.max_tokens,
             new=args.new,
             stream=False if args.no_stream else None,
+            cache=_cache_choice(args),
+            refresh=args.refresh,
         )
         self.session.ask(prompt, options)
 
@@ -151,142 +142,10 @@ class GeminiMagics(Magics):
 
     @line_magic("gemini")  # type: ignore[arg-type]  # as above
     def gemini_line(self, line: str) -> None:
-        words = shlex.split(line)
-        if not words:
-            return self._help()
-        command, rest = words[0], words[1:]
-        handler: Callable[[list[str]], None] | None = getattr(self, f"_cmd_{command}", None)
-        if command not in SUBCOMMANDS or handler is None:
-            raise UsageError(f"Unknown %gemini command {command!r}. Commands: {', '.join(SUBCOMMANDS)}.")
-        handler(rest)
-
-    gemini_line.__doc__ = _LINE_HELP  # type: ignore[assignment]  # shown by %gemini?
-
-    def _help(self, _: list[str] | None = None) -> None:
-        print(_LINE_HELP)
-
-    _cmd_help = _help
-
-    def _cmd_model(self, args: list[str]) -> None:
-        if not args:
-            print(f"Model: {self.model}")
-            return
-        model_id = args[0]
-        info = self.session.catalog().get(model_id)
-        self.model = model_id
-        if info is not None and not info.available:
-            alternatives = ", ".join(self.session.current_flash_ids())
-            print(f"Model set to {model_id}, but it is no longer available on OpenRouter; use one of: {alternatives}.")
-        elif info is None:
-            print(f"Model set to {model_id} (not in the Flash catalog; its cost comes from OpenRouter).")
-        else:
-            print(f"Model set to {model_id}.")
-
-    def _cmd_models(self, _: list[str]) -> None:
-        catalog = self.session.refresh_catalog()
-        self._show(models_bundle(catalog.flash(), self.model, live=catalog.live))
-
-    def _cmd_cost(self, args: list[str]) -> None:
-        if args and args != ["--reconcile"]:
-            raise UsageError("Usage: %gemini cost [--reconcile]")
-        if args:
-            waiting = len(self.session.tally.pending)
-            if not waiting:
-                print("No estimates to settle: every cost in the tally was reported by OpenRouter.")
-            else:
-                print(f"Looking up the billed cost of {waiting} estimated answer(s) on OpenRouter…")
-                settled, pending = self.session.reconcile()
-                still = f"; {pending} not ready yet, try again in a minute" if pending else ""
-                print(f"Settled {settled} of {waiting}{still}.")
-        self._show(tally_bundle(self.session.tally))
-
-    def _cmd_budget(self, args: list[str]) -> None:
-        tally = self.session.tally
-        if args == ["off"]:
-            self.budget = None
-            print("Budget removed: requests are no longer capped.")
-            return
-        if args:
-            try:
-                amount = Decimal(args[0].lstrip("$"))
-            except ArithmeticError:
-                raise UsageError(
-                    f"Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50 (not {args[0]!r})."
-                ) from None
-            if not amount.is_finite() or amount < 0:
-                raise UsageError(f"The budget must be a positive amount of USD, not {args[0]}.")
-            self.budget = float(amount)
-        budget = self.session.budget
-        if budget is None:
-            print(f"No budget set ({format_usd(tally.total)} spent). Set one with %gemini budget 0.50.")
-            return
-        left = max(budget - tally.total, Decimal(0))
-        print(
-            f"Budget {format_usd(budget)}: {format_usd(tally.total, estimated=tally.estimated)} spent, "
-            f"{format_usd(left)} left. Requests that could go over it are refused before they are sent."
-        )
-
-    def _cmd_key(self, args: list[str]) -> None:
-        keys = self.session.keys
-        if args == ["--clear"]:
-            keys.clear()
-            print(f"Forgot the typed key. Key now: {keys.source}.")
-            return
-        if args not in ([], ["--save"]):
-            raise UsageError("Usage: %gemini key [--clear|--save]")
-        import getpass
-
         try:
-            key = getpass.getpass("OpenRouter API key (kept in memory only): ")
-        except Exception:  # no stdin: nbclient, or a frontend that cannot prompt
-            raise OptionError(
-                "This frontend cannot prompt for a key.",
-                hint=f"Set {ENV_VAR} in the environment that starts Jupyter instead.",
-            ) from None
-        if not key.strip():
-            print("No key entered; nothing changed.")
-            return
-        keys.set(key)
-        saved = ""
-        if args == ["--save"]:
-            saved = " and saved in the system keyring" if keys.save_to_keyring() else " (keyring is not installed)"
-        print(f"Key {mask(key.strip())} set for this session{saved}. It is not written into the notebook.")
+            self.commands.run(line)
+        except Exception as error:
+            self.session.last_error = error
+            raise
 
-    def _cmd_emulator(self, args: list[str]) -> None:
-        if args not in ([], ["on"], ["off"]):
-            raise UsageError("Usage: %gemini emulator [on|off]")
-        base_url = self.session.use_emulator(args != ["off"])
-        if base_url is None:
-            print(f"Local emulator stopped; questions go to {self.base_url} again.")
-        else:
-            print(
-                f"Questions now go to the local OpenRouter emulator at {base_url}: answers are canned, not from "
-                "a real model, and nothing is spent. %gemini emulator off goes back to OpenRouter."
-            )
-
-    def _cmd_debug(self, _: list[str]) -> None:
-        error = self.session.last_error
-        if error is None:
-            print("No error so far in this session.")
-            return
-        import traceback
-
-        text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        print(redact(text, self.session.keys.get()))
-
-    def _cmd_reset(self, _: list[str]) -> None:
-        self.session.conversation.clear()
-        print("Started a fresh conversation. The cost tally is unchanged (see %gemini cost).")
-
-    def _cmd_history(self, _: list[str]) -> None:
-        turns = [
-            (t.model, t.question, t.answer + (" [incomplete]" if t.partial else "")) for t in self.session.conversation
-        ]
-        self._show(history_bundle(turns))
-
-    @staticmethod
-    def _show(bundle: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        from IPython.display import display
-
-        data, metadata = bundle
-        display(data, metadata=metadata, raw=True)
+    gemini_line.__doc__ = LINE_HELP  # type: ignore[assignment]  # shown by %gemini?

@@ -44,6 +44,9 @@ def footer_text(response: Response) -> str:
         format_usd(response.cost, estimated=response.cost_estimated),
         "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
     ]
+    if response.status == "cached":
+        how = "replayed from a recording" if response.source == "recording" else "cached"
+        parts[2] = f"{how} · $0 (saved {format_usd(response.saved)})"
     if response.from_emulator:
         parts.append("local emulator")
     return " · ".join(parts)
@@ -131,6 +134,8 @@ def response_json(response: Response) -> dict[str, Any]:
         "session_total": str(response.session_total),
         "session_total_estimated": response.session_total_estimated,
         "problem": response.problem,
+        "source": response.source,
+        "saved": str(response.saved),
         "footer": footer_text(response),
     }
 
@@ -207,6 +212,11 @@ def tally_bundle(tally: CostTally) -> Bundle:
     )
     md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows, bold_last=True)
     note = "\n\n≈ marks estimates: the server reported no cost for some answers." if tally.estimated else ""
+    if tally.cached_requests:
+        note += (
+            f"\n\nThe cache answered {tally.cached_requests} question(s) for $0, "
+            f"saving {format_usd(tally.saved)} (not included above)."
+        )
     heading = "Session cost"
     return (
         {

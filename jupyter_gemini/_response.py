@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Format = Literal["markdown", "code", "text", "json"]
-Status = Literal["streaming", "complete", "partial", "error"]
+Status = Literal["streaming", "complete", "partial", "error", "cached"]
+#: Where a cached answer came from: the local cache, or a recording being replayed.
+Source = Literal["live", "cache", "recording"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Response:
     session_total_estimated: bool = False
     #: A one-line explanation when status is "partial" or "error".
     problem: str = ""
+    source: Source = "live"
+    #: For a cached answer: what it cost when it was paid for (this time it cost $0).
+    saved: Decimal = Decimal(0)
 
     @property
     def from_emulator(self) -> bool:

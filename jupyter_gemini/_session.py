@@ -15,17 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from ._budget import check_budget
+from ._cache import ResponseCache, StoredAnswer, request_key
 from ._cancel import CancelToken
 from ._catalog import Catalog
 from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient, to_decimal
 from ._conversation import Conversation, Turn
-from ._display import AnswerView, choose_view
+from ._display import AnswerView, Transcript, choose_view
 from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
 from ._exchange import Exchange
 from ._keys import EMULATOR_KEY, KeyStore, redact
+from ._recording import Recorder, Replayer
 from ._render import extract_code, parse_json_answer
-from ._response import Format, Response, Usage
+from ._response import Format, Response, Source, Usage
 from ._retry import RetryPolicy
 from ._settings import Settings
 from ._tally import CostTally
@@ -55,6 +57,16 @@ class AskOptions:
     new: bool = False
     #: None follows the `stream` setting.
     stream: bool | None = None
+    #: Use the answer cache: None means only for temperature 0 (a deterministic answer).
+    cache: bool | None = None
+    #: Ask again and replace the cached answer.
+    refresh: bool = False
+
+    @property
+    def uses_cache(self) -> bool:
+        # Off by default: an answer sampled at temperature > 0 is one of many, and asking
+        # again usually means wanting another. At temperature 0, asking again wastes money.
+        return self.refresh or (self.cache if self.cache is not None else self.temperature == 0)
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -80,6 +92,16 @@ class Session:
         self._client: OpenRouterClient | None = None
         #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
         self.emulator: Any = None
+        self.recorder: Recorder | None = None
+        self.replayer: Replayer | None = None
+        self._cache: ResponseCache | None = None
+
+    @property
+    def cache(self) -> ResponseCache:
+        """Opened on first use: `%load_ext` touches no file."""
+        if self._cache is None:
+            self._cache = ResponseCache()
+        return self._cache
 
     @property
     def budget(self) -> Decimal | None:
@@ -187,8 +209,12 @@ class Session:
         if options.new:
             self.conversation.clear()
         try:
-            client = self.client()
             request = self._request(prompt, options)
+            view = view or choose_view(self.shell, live=live)
+            stored = self._stored_answer(request, prompt, options)
+            if stored is not None:
+                return self._serve_stored(*stored, request, prompt, options, view)
+            client = self.client()
             check_budget(
                 budget=self.budget,
                 spent=self.tally.total,
@@ -197,7 +223,7 @@ class Session:
                 messages=request.messages,
                 max_tokens=request.max_tokens,
             )
-            return self._run(client, request, prompt, options, view or choose_view(self.shell, live=live), cancel)
+            return self._run(client, request, prompt, options, view, cancel)
         except GeminiError as exc:
             exc.message = redact(exc.message, self.keys.get())
             self.last_error = exc
@@ -232,7 +258,15 @@ class Session:
         outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
         problem, text = outcome.problem, outcome.text
         response = self._account(request, prompt, text, outcome.completion, options.format, problem)
-        if problem is None or text:
+        if problem is None:
+            self._store(request, prompt, options, response)
+        return self._deliver(response, prompt, options, view, problem)
+
+    def _deliver(
+        self, response: Response, prompt: str, options: AskOptions, view: AnswerView, problem: GeminiError | None
+    ) -> Response:
+        """The same ending for every answer, live or stored: conversation, display, next cell."""
+        if problem is None or response.text:
             self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
         self.last_response = response
         view.finish(response)
@@ -241,6 +275,74 @@ class Session:
         if options.format == "code" and self.shell is not None and response.text:
             self.shell.set_next_input(extract_code(response.text), replace=False)
         return response
+
+    # -- paying once ------------------------------------------------------------
+
+    def _cache_key(self, request: ChatRequest) -> str:
+        # The emulator's port changes every run; its answers do not.
+        return request_key(request, base_url="emulator" if self.emulator is not None else self.settings.base_url)
+
+    def _stored_answer(
+        self, request: ChatRequest, prompt: str, options: AskOptions
+    ) -> tuple[StoredAnswer, Source] | None:
+        if self.replayer is not None:
+            replayed = self.replayer.get(request_key(request, base_url=None))
+            if replayed is not None:
+                return replayed, "recording"
+            if not self.replayer.fall_through:
+                raise self.replayer.missing(prompt)
+        if options.uses_cache and not options.refresh:
+            cached = self.cache.get(self._cache_key(request))
+            if cached is not None:
+                return cached, "cache"
+        return None
+
+    def _serve_stored(
+        self,
+        stored: StoredAnswer,
+        source: Source,
+        request: ChatRequest,
+        prompt: str,
+        options: AskOptions,
+        view: AnswerView,
+    ) -> Response:
+        self.tally.record_saved(stored.cost)
+        response = Response(
+            text=stored.text,
+            model=stored.model,
+            usage=stored.usage,
+            cost=Decimal(0),
+            generation_id=stored.generation_id,
+            provider=stored.provider,
+            finish_reason=stored.finish_reason,
+            format=options.format,
+            status="cached",
+            source=source,
+            saved=stored.cost,
+            session_total=self.tally.total,
+            session_total_estimated=self.tally.estimated,
+        )
+        if self.recorder is not None:
+            self.recorder.add(request_key(request, base_url=None), prompt, stored)
+        transcript = Transcript()
+        transcript.append(stored.text)
+        view.start(transcript, stored.model)
+        return self._deliver(response, prompt, options, view, None)
+
+    def _store(self, request: ChatRequest, prompt: str, options: AskOptions, response: Response) -> None:
+        stored = StoredAnswer(
+            text=response.text,
+            model=response.model,
+            usage=response.usage,
+            cost=response.cost,
+            generation_id=response.generation_id,
+            provider=response.provider,
+            finish_reason=response.finish_reason,
+        )
+        if options.uses_cache:
+            self.cache.put(self._cache_key(request), stored)
+        if self.recorder is not None:
+            self.recorder.add(request_key(request, base_url=None), prompt, stored)
 
     def _account(
         self,

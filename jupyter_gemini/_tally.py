@@ -59,6 +59,9 @@ class CostTally:
         self.recent: deque[Entry] = deque(maxlen=RECENT_ENTRIES)
         #: Estimated entries that `settle` can still replace with the billed cost.
         self.pending: dict[str, Entry] = {}
+        #: Answers served from the cache or a recording: what they would have cost again.
+        self.saved = Decimal(0)
+        self.cached_requests = 0
         self._listeners: list[Callable[[CostTally], None]] = []
 
     @property
@@ -108,6 +111,12 @@ class CostTally:
             row.estimated_cost += cost
         self._notify()
 
+    def record_saved(self, cost: Decimal) -> None:
+        """An answer served for $0 that cost `cost` when it was paid for: savings, not spend."""
+        self.saved += cost
+        self.cached_requests += 1
+        self._notify()
+
     def settle(self, generation_id: str, billed: Decimal) -> Decimal:
         """Replace an estimate with what OpenRouter billed; returns the change to the total."""
         entry = self.pending.pop(generation_id)
@@ -125,6 +134,7 @@ class CostTally:
         self.rows.clear()
         self.recent.clear()
         self.pending.clear()
+        self.saved, self.cached_requests = Decimal(0), 0
         self._notify()
 
     def subscribe(self, listener: Callable[[CostTally], None]) -> Callable[[], None]:
@@ -139,6 +149,8 @@ class CostTally:
             "requests": self.requests,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
+            "saved": str(self.saved),
+            "cached_requests": self.cached_requests,
             "models": [
                 {
                     "model": row.model,

@@ -20,6 +20,14 @@ from jupyter_gemini.emulator import Emulator, EmulatorConfig
 TEST_KEY = "sk-or-v1-testkey-" + "c0ffee42" * 6
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test (or kernel a test starts) reads or writes the user's real answer cache."""
+    os.environ["JUPYTER_GEMINI_CACHE_DIR"] = str(tmp_path_factory.mktemp("answer-cache"))
+    yield
+    os.environ.pop("JUPYTER_GEMINI_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Emulator]:
     with Emulator(ttft=0.0) as emu:

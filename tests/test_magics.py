@@ -249,7 +249,9 @@ def test_line_magic_subcommands(ip, emulator: Emulator):
 
     result, _ = run_cell(ip, "%gemini frobnicate")
     assert not result.success
-    assert "Commands: model, models, cost, budget, key, reset, history, emulator, debug, help" in str(result.error_in_exec)
+    assert "Commands: model, models, cost, budget, key, reset, history, record, replay, cache, emulator, debug, help" in str(
+        result.error_in_exec
+    )
 
     _, captured = run_cell(ip, "%gemini help")
     assert "%gemini cost" in captured.stdout
