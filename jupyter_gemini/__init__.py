@@ -12,7 +12,8 @@ from ._extension import load_ipython_extension, unload_ipython_extension
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._api import ask, current_session
+    from ._api import ask, current_session, map
+    from ._batch import RowError
     from ._errors import GeminiError
     from ._magics import GeminiMagics
     from ._response import Response, Usage
@@ -21,17 +22,21 @@ __all__ = [
     "GeminiError",
     "GeminiMagics",
     "Response",
+    "RowError",
     "Usage",
     "__version__",
     "ask",
     "current_session",
     "load_ipython_extension",
+    "map",
     "unload_ipython_extension",
 ]
 
 _LAZY = {
     "ask": "._api",
     "current_session": "._api",
+    "map": "._api",
+    "RowError": "._batch",
     "GeminiError": "._errors",
     "GeminiMagics": "._magics",
     "Response": "._response",

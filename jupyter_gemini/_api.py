@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._response import Format, Response
 from ._session import AskOptions, Session
 from ._settings import DefaultSettings
@@ -53,3 +55,43 @@ def ask(
         stream=stream,
     )
     return current_session().ask(prompt, options, live=display)
+
+
+def map(
+    template: str | None,
+    data: Any,
+    *,
+    model: str | None = None,
+    concurrency: int = 8,
+    system: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    cache: bool = True,
+    confirm: bool | None = None,
+) -> Any:
+    """Ask one question per row; returns a pandas Series aligned with `data` (a list for a list).
+
+    `template` names columns as `{column}` (for a Series or a list: `{value}`
+    and `{index}`); with `template=None`, each item of `data` is a prompt.
+    Answers are cached per row, so running it again costs only the rows that
+    failed; a failed row holds a `RowError` marker. Batches estimated above
+    $1 ask first (`confirm=True` skips the question). A Dask DataFrame is
+    mapped partition by partition and gives a Dask Series.
+    """
+    from ._batch import map_rows
+
+    session = current_session()
+    namespace = session.shell.user_ns if session.shell is not None else {}
+    return map_rows(
+        session,
+        template,
+        data,
+        model=model,
+        concurrency=concurrency,
+        system=system,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        cache=cache,
+        confirm=confirm,
+        namespace=namespace,
+    )

@@ -206,7 +206,8 @@ class OpenRouterClient:
             max_retries=0,  # retries are the session's, so the user sees each wait (see _retry)
         )
 
-    def _map(self, exc: BaseException, request: ChatRequest | None = None) -> Exception:
+    def map_error(self, exc: BaseException, request: ChatRequest | None = None) -> Exception:
+        """The typed error for an SDK exception raised by a request (also used by batches)."""
         return map_sdk_error(
             exc,
             model=request.model if request else "",
@@ -220,11 +221,11 @@ class OpenRouterClient:
         try:
             sdk_stream = self._sdk.chat.completions.create(**request.sdk_kwargs(), stream=True)
         except Exception as exc:
-            raise self._map(exc, request) from exc
+            raise self.map_error(exc, request) from exc
         return ChatStream(
             sdk_stream,
             Completion(model=request.model),
-            lambda e: stream_failure(e, lambda inner: self._map(inner, request)),
+            lambda e: stream_failure(e, lambda inner: self.map_error(inner, request)),
             self.config.stall_timeout,
         )
 
@@ -232,7 +233,7 @@ class OpenRouterClient:
         try:
             response = self._sdk.chat.completions.create(**request.sdk_kwargs())
         except Exception as exc:
-            raise self._map(exc, request) from exc
+            raise self.map_error(exc, request) from exc
         completion = Completion(model=request.model)
         completion.absorb(response)
         if not response.choices:
@@ -259,4 +260,4 @@ class OpenRouterClient:
             # Not a missing model: /generation answers 404 until the record is ready.
             raise APIError(f"OpenRouter has no {path} record for {params or 'this request'} yet.", status=404) from exc
         except Exception as exc:
-            raise self._map(exc) from exc
+            raise self.map_error(exc) from exc

@@ -103,8 +103,12 @@ class GeminiMagics(Magics):
     @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
     @argument("--no-cache", action="store_true", help="Neither read nor write the answer cache.")
     @argument("--refresh", action="store_true", help="Ask again and replace the cached answer.")
+    @argument("--map", metavar="NAME", help="Ask the cell once per row of this DataFrame/Series/list; {column} fields.")
+    @argument("--out", metavar="COLUMN", help="With --map: write the answers to this new column.")
+    @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (default 8).")
+    @argument("--yes", action="store_true", help="With --map: go ahead even if the estimate needs a yes.")
     @cell_magic("gemini")  # type: ignore[arg-type]  # IPython annotates the marker as taking Never
-    def gemini_cell(self, line: str, cell: str) -> None:
+    def gemini_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a Gemini Flash model; the answer streams in below.
 
         `{name}` inserts a variable (also `{obj.attr}`, `{x[0]}`, `{In[3]}`,
@@ -113,17 +117,21 @@ class GeminiMagics(Magics):
         `--new` or `%gemini reset`.
         """
         try:
-            self._ask_cell(line, cell)
+            return self._ask_cell(line, cell)
         except Exception as error:
             self.session.last_error = error
             raise
 
-    def _ask_cell(self, line: str, cell: str) -> None:
+    def _ask_cell(self, line: str, cell: str) -> Any:
         args = _parse_options(self.gemini_cell, line)
         cell = cell.strip("\n").rstrip()
         if not cell.strip():
             raise OptionError("The cell is empty, so nothing was sent.", hint="Write your question below %%gemini.")
         assert self.shell is not None, "registered magics always have a shell"
+        if args.map:
+            return self._map_cell(args, cell)
+        if args.out:
+            raise UsageError("--out goes with --map: %%gemini --map df --out answers")
         prompt = interpolate(cell, self.shell.user_ns, value_to_text)
         options = AskOptions(
             model=args.model,
@@ -139,6 +147,35 @@ class GeminiMagics(Magics):
         self.session.ask(prompt, options)
 
     # -- %gemini --------------------------------------------------------------
+
+    def _map_cell(self, args: Any, template: str) -> Any:
+        from ._batch import map_rows
+
+        assert self.shell is not None, "registered magics always have a shell"
+        namespace = self.shell.user_ns
+        if args.map not in namespace:
+            raise OptionError(f"--map {args.map}: there is no variable {args.map!r}, so nothing was sent.")
+        data = namespace[args.map]
+        if args.out and not hasattr(data, "columns"):
+            raise UsageError("--out needs a DataFrame to write a column into; drop --out to get the answers back.")
+        answers = map_rows(
+            self.session,
+            template,
+            data,
+            model=args.model,
+            concurrency=args.concurrency,
+            system=args.system,
+            temperature=args.temperature,
+            max_tokens=args.max_tokens,
+            cache=not args.no_cache,
+            confirm=True if args.yes else None,
+            namespace=namespace,
+        )
+        if not args.out:
+            return answers
+        data[args.out] = answers
+        print(f"Wrote {len(answers):,} answers to {args.map}[{args.out!r}].")
+        return None
 
     @line_magic("gemini")  # type: ignore[arg-type]  # as above
     def gemini_line(self, line: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,12 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     os.environ["JUPYTER_GEMINI_CACHE_DIR"] = str(tmp_path_factory.mktemp("answer-cache"))
     yield
     os.environ.pop("JUPYTER_GEMINI_CACHE_DIR", None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty answer cache (sessions open it on first use)."""
+    monkeypatch.setenv("JUPYTER_GEMINI_CACHE_DIR", str(tmp_path / "answer-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,369 @@
+"""`jupyter_gemini.map`: one prompt per row, as fast as the API allows.
+
+Requests run on an asyncio loop in a worker thread (a kernel's main thread
+already runs a loop of its own), through the openai SDK's AsyncOpenAI with
+adaptive concurrency. The main thread does all the bookkeeping (tally, cache,
+progress) from a queue of finished rows, so session state is only ever
+touched from one thread, and an interrupt there stops the batch promptly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import queue
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ._batch_rows import Rows, library_of, rows_of
+from ._cache import StoredAnswer, request_key
+from ._client import ChatRequest, Completion
+from ._errors import BudgetError, GeminiError
+from ._estimate import estimate_usage, prompt_tokens
+from ._progress import Counts, Progress
+from ._render import format_usd
+from ._retry import RetryPolicy
+from ._session import Session
+
+#: Assumed answer length for the up-front estimate when --max-tokens is not set.
+EXPECTED_ANSWER_TOKENS = 300
+#: Ask before starting a batch estimated to cost more than this (USD).
+CONFIRM_ABOVE = Decimal("1.00")
+#: OpenRouter's limit for free models.
+FREE_REQUESTS_PER_MINUTE = 20
+_SYSTEM = "You are a helpful assistant processing one row of a table at a time. Answer concisely, in plain text."
+
+
+class RowError(str):
+    """A failed row: reads as a clear marker in a Series, and `.error` keeps the exception."""
+
+    error: GeminiError | None
+
+    def __new__(cls, message: str, error: GeminiError | None = None) -> RowError:
+        row = super().__new__(cls, f"[jupyter-gemini error: {message}]")
+        row.error = error
+        return row
+
+
+@dataclasses.dataclass
+class RowResult:
+    position: int
+    text: str | None = None
+    completion: Completion | None = None
+    error: GeminiError | None = None
+
+
+def map_rows(
+    session: Session,
+    template: str | None,
+    data: Any,
+    *,
+    model: str | None = None,
+    concurrency: int = 8,
+    system: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    cache: bool = True,
+    confirm: bool | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    quiet: bool = False,
+) -> Any:
+    if library_of(data) == "dask":
+        from ._batch_dask import map_dask
+
+        return map_dask(
+            map_rows,
+            session,
+            template,
+            data,
+            model=model,
+            concurrency=concurrency,
+            system=system,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            cache=cache,
+        )
+    rows = rows_of(template, data, namespace or {})
+    model_id = model or session.settings.model
+    requests = [
+        ChatRequest(
+            model=model_id,
+            messages=[{"role": "system", "content": system or _SYSTEM}, {"role": "user", "content": prompt}],
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        for prompt in rows.prompts
+    ]
+    batch = _Batch(session, rows, requests, concurrency=concurrency, use_cache=cache, quiet=quiet)
+    return batch.run(confirm=confirm)
+
+
+class _Batch:
+    def __init__(
+        self,
+        session: Session,
+        rows: Rows,
+        requests: Sequence[ChatRequest],
+        *,
+        concurrency: int,
+        use_cache: bool,
+        quiet: bool = False,
+    ) -> None:
+        self.session = session
+        self.rows = rows
+        self.requests = requests
+        self.concurrency = concurrency
+        self.use_cache = use_cache
+        self.results: list[str | None] = [None] * len(requests)
+        self.counts = Counts(total=len(requests))
+        self.quiet = quiet
+
+    def run(self, *, confirm: bool | None) -> Any:
+        pending = self._serve_from_cache()
+        info = self.session.catalog().get(self.requests[0].model) if self.requests else None
+        self.counts.estimate = self._estimate(pending, info)
+        self._check_cost(pending, confirm)
+        progress = Progress(self.counts, self.session.shell, quiet=self.quiet)
+        progress.start()
+        interrupted = False
+        if pending:
+            interrupted = self._run_pending(pending, progress, info)
+        failed = self.counts.failed
+        note = "interrupted: finished rows kept, run again to do the rest" if interrupted else ""
+        if failed and not interrupted:
+            note = f"{failed} row(s) failed; run again to retry only those"
+        progress.finish(note)
+        return self.rows.result([r if r is not None else RowError("not run: interrupted") for r in self.results])
+
+    # -- before sending -----------------------------------------------------------
+
+    def _cache_key(self, request: ChatRequest) -> str:
+        session = self.session
+        return request_key(request, base_url="emulator" if session.emulator is not None else session.settings.base_url)
+
+    def _serve_from_cache(self) -> list[int]:
+        """Rows answered before (a re-run): $0, no request. Returns the rows still to ask."""
+        pending = []
+        for position, request in enumerate(self.requests):
+            stored = self.session.cache.get(self._cache_key(request)) if self.use_cache else None
+            if stored is None:
+                pending.append(position)
+                continue
+            self.results[position] = stored.text
+            self.session.tally.record_saved(stored.cost)
+            self.counts.done += 1
+            self.counts.cached += 1
+        return pending
+
+    def _estimate(self, pending: Sequence[int], info: Any) -> Decimal:
+        if info is None:
+            return Decimal(0)
+        answer = self.requests[0].max_tokens or EXPECTED_ANSWER_TOKENS
+        return sum((info.cost(prompt_tokens(self.requests[p].messages), answer) for p in pending), Decimal(0))
+
+    def _check_cost(self, pending: Sequence[int], confirm: bool | None) -> None:
+        estimate, budget, spent = self.counts.estimate, self.session.budget, self.session.tally.total
+        if budget is not None and spent + estimate > budget:
+            raise BudgetError(
+                f"Mapping {len(pending):,} rows is estimated at {format_usd(estimate)}, but only "
+                f"{format_usd(max(budget - spent, Decimal(0)))} of the {format_usd(budget)} budget is left, "
+                "so nothing was sent.",
+                hint="Map fewer rows, set max_tokens, or raise the cap with %gemini budget.",
+            )
+        if estimate <= CONFIRM_ABOVE or confirm is True:
+            return
+        question = f"Mapping {len(pending):,} rows is estimated at {format_usd(estimate)}. Go ahead? [y/N] "
+        answer = ""
+        if confirm is None:
+            try:
+                answer = input(question)
+            except Exception:  # no stdin (nbclient, a frontend that cannot prompt)
+                answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            raise BudgetError(
+                f"Mapping {len(pending):,} rows is estimated at {format_usd(estimate)}, over the "
+                f"{format_usd(CONFIRM_ABOVE)} that needs a yes, so nothing was sent.",
+                hint="Pass confirm=True (or --yes) to go ahead.",
+            )
+
+    # -- sending --------------------------------------------------------------------
+
+    def _run_pending(self, pending: Sequence[int], progress: Progress, info: Any) -> bool:
+        """Send the rows from a worker thread; returns True when interrupted."""
+        client = self.session.client()  # raises MissingKeyError before any thread starts
+        finished: queue.Queue[RowResult | None] = queue.Queue()
+        per_minute = FREE_REQUESTS_PER_MINUTE if info is not None and info.free else None
+        worker = _Worker(client.config, self.requests, pending, self.concurrency, per_minute, finished, self.session)
+        thread = threading.Thread(target=worker.run, name="jupyter-gemini-map", daemon=True)
+        thread.start()
+        interrupted = False
+        try:
+            while True:
+                try:
+                    item = finished.get(timeout=0.1)
+                except queue.Empty:
+                    progress.tick()
+                    continue
+                if item is None:
+                    break
+                self._take(item)
+                progress.tick()
+        except KeyboardInterrupt:
+            interrupted = True
+            worker.stop()
+            thread.join(timeout=5)
+            while not finished.empty():
+                item = finished.get_nowait()
+                if item is not None:
+                    self._take(item)
+        progress.tick(force=True)
+        return interrupted
+
+    def _take(self, result: RowResult) -> None:
+        """Bookkeeping for one finished row, on the main thread."""
+        request = self.requests[result.position]
+        self.counts.done += 1
+        if result.error is not None or result.completion is None or result.text is None:
+            error = result.error or GeminiError("No answer.")
+            self.results[result.position] = RowError(str(error), error)
+            self.counts.failed += 1
+            return
+        completion = result.completion
+        usage = completion.usage or estimate_usage(request.messages, result.text)
+        cost, estimated = completion.cost, False
+        if cost is None:
+            info = self.session.catalog().get(completion.model)
+            cost, estimated = (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)), True
+        self.session.tally.record(
+            completion.model,
+            usage,
+            cost,
+            estimated=estimated,
+            prompt=self.rows.prompts[result.position],
+            generation_id=completion.generation_id,
+        )
+        self.counts.spent += cost
+        self.results[result.position] = result.text
+        if self.use_cache:
+            self.session.cache.put(
+                self._cache_key(request),
+                StoredAnswer(
+                    result.text,
+                    completion.model,
+                    usage,
+                    cost,
+                    completion.generation_id,
+                    completion.provider,
+                    completion.finish_reason,
+                ),
+            )
+
+
+class _Worker:
+    """The asyncio side: sends rows with bounded, adaptive concurrency."""
+
+    def __init__(
+        self,
+        config: Any,
+        requests: Sequence[ChatRequest],
+        pending: Iterable[int],
+        concurrency: int,
+        per_minute: int | None,
+        finished: queue.Queue[RowResult | None],
+        session: Session,
+    ) -> None:
+        self.config = config
+        self.requests = requests
+        self.pending = collections.deque(pending)
+        self.concurrency = concurrency
+        self.per_minute = per_minute
+        self.finished = finished
+        self.max_retries = session.settings.max_retries
+        self.retry_limit = session.settings.retry_limit
+        self.map_error = session.client().map_error
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        finally:
+            self.finished.put(None)
+
+    def stop(self) -> None:
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None:
+            loop.call_soon_threadsafe(stopping.set)
+
+    async def _main(self) -> None:
+        import openai
+
+        from ._limiter import AdaptiveLimiter
+
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        limiter = AdaptiveLimiter(self.concurrency, per_minute=self.per_minute)
+        async with openai.AsyncOpenAI(
+            api_key=self.config.api_key,
+            base_url=self.config.base_url,
+            default_headers=self.config.headers(),
+            timeout=self.config.timeout,
+            max_retries=0,
+        ) as client:
+            workers = [
+                asyncio.create_task(self._drain(client, limiter))
+                for _ in range(min(self.concurrency, len(self.pending)))
+            ]
+            stop = asyncio.create_task(self._stopping.wait())
+            done, _ = await asyncio.wait([stop, *workers], return_when=asyncio.FIRST_COMPLETED)
+            if stop in done:
+                for task in workers:
+                    task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            stop.cancel()
+
+    async def _drain(self, client: Any, limiter: Any) -> None:
+        while self.pending:
+            position = self.pending.popleft()
+            self.finished.put(await self._one(client, limiter, position))
+
+    async def _one(self, client: Any, limiter: Any, position: int) -> RowResult:
+        request = self.requests[position]
+        policy = RetryPolicy(self.max_retries, self.retry_limit)
+        while True:
+            await limiter.acquire()
+            ok = False
+            try:
+                response = await client.chat.completions.create(**request.sdk_kwargs())
+                ok = True
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = self.map_error(exc, request)
+                if not isinstance(error, GeminiError):
+                    return RowResult(position, error=GeminiError(f"{type(exc).__name__}: {exc}"))
+                if getattr(error, "status", None) == 429:
+                    await limiter.rate_limited(getattr(error, "retry_after", None))
+                delay = policy.next_delay(error)
+                if delay is None:
+                    return RowResult(position, error=error)
+                await asyncio.sleep(delay if getattr(error, "status", None) != 429 else 0)
+                continue
+            finally:
+                await limiter.release(ok=ok)
+            return _row_result(position, request, response)
+
+
+def _row_result(position: int, request: ChatRequest, response: Any) -> RowResult:
+    completion = Completion(model=request.model)
+    completion.absorb(response)
+    if not response.choices:
+        error = (getattr(response, "model_extra", None) or {}).get("error") or {}
+        message = error.get("message") if isinstance(error, dict) else None
+        return RowResult(position, error=GeminiError(f"OpenRouter answered without a result ({message})."))
+    choice = response.choices[0]
+    completion.finish_reason = choice.finish_reason
+    return RowResult(position, text=choice.message.content or "", completion=completion)
