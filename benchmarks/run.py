@@ -25,6 +25,7 @@ from typing import Any
 
 import bench_interrupt
 import bench_load
+import bench_map
 import bench_overhead
 import bench_render
 from _common import MISS, REPO, RESULTS_DIR, BenchResult, Row, log, package_versions, print_table
@@ -39,6 +40,7 @@ def _suites(quick: bool, kernel: bool) -> dict[str, Callable[[], BenchResult]]:
         "overhead": lambda: bench_overhead.run(runs=15 if quick else 25, warmup=2 if quick else 3, kernel=kernel),
         "render": lambda: bench_render.run(runs=3 if quick else 5, warmup=1),
         "interrupt": lambda: bench_interrupt.run(runs=3 if quick else 7),
+        "map": bench_map.run,
     }
 
 
@@ -67,7 +69,7 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (about half the time)")
-    parser.add_argument("--only", default="", help="comma-separated subset of: load, overhead, render, interrupt")
+    parser.add_argument("--only", default="", help="comma-separated subset of: load, overhead, render, interrupt, map")
     parser.add_argument("--no-kernel", action="store_true", help="skip the ipykernel part of the overhead benchmark")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="where to write the JSON results")

@@ -86,6 +86,27 @@ class Completion:
             self.usage, self.cost = parse_usage(usage)
 
 
+def completion_from_json(body: dict[str, Any], model: str) -> Completion:
+    """A Completion from a raw JSON body (batches skip the SDK's pydantic models for speed)."""
+    completion = Completion(
+        model=str(body.get("model") or model),
+        generation_id=body.get("id"),
+        provider=body.get("provider"),
+    )
+    usage = body.get("usage")
+    if isinstance(usage, dict):
+        details = usage.get("completion_tokens_details") or {}
+        prompt_details = usage.get("prompt_tokens_details") or {}
+        completion.usage = Usage(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            reasoning_tokens=int(details.get("reasoning_tokens") or 0),
+            cached_tokens=int(prompt_details.get("cached_tokens") or 0),
+        )
+        completion.cost = to_decimal(usage.get("cost"))
+    return completion
+
+
 def parse_usage(usage: Any) -> tuple[Usage, Decimal | None]:
     """Token counts and `usage.cost` (an OpenRouter extra the SDK keeps in model_extra)."""
     prompt_details = getattr(usage, "prompt_tokens_details", None)
