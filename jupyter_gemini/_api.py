@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._options import AskOptions
 from ._response import Format, Response
-from ._session import AskOptions, Session
+from ._session import Session
 from ._settings import DefaultSettings
 
 _standalone: Session | None = None

@@ -23,7 +23,7 @@ from ._batch_rows import Rows, library_of, rows_of
 from ._cache import StoredAnswer, request_key
 from ._client import ChatRequest, Completion, completion_from_json
 from ._errors import BudgetError, GeminiError
-from ._estimate import estimate_usage, prompt_tokens
+from ._estimate import estimate_usage
 from ._progress import Counts, Progress
 from ._render import format_usd
 from ._retry import RetryPolicy
@@ -165,7 +165,7 @@ class _Batch:
         if info is None:
             return Decimal(0)
         answer = self.requests[0].max_tokens or EXPECTED_ANSWER_TOKENS
-        return sum((info.cost(prompt_tokens(self.requests[p].messages), answer) for p in pending), Decimal(0))
+        return sum((info.cost(self.requests[p].estimated_prompt_tokens(), answer) for p in pending), Decimal(0))
 
     def _check_cost(self, pending: Sequence[int], confirm: bool | None) -> None:
         estimate, budget, spent = self.counts.estimate, self.session.budget, self.session.tally.total
@@ -240,7 +240,7 @@ class _Batch:
             self.counts.failed += 1
             return
         completion = result.completion
-        usage = completion.usage or estimate_usage(request.messages, result.text)
+        usage = completion.usage or estimate_usage(request.estimated_prompt_tokens(), result.text)
         cost, estimated = completion.cost, False
         if cost is None:
             info = self.session.catalog().get(completion.model)

@@ -8,13 +8,10 @@ the total over the cap, whatever the model writes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
 
 from ._catalog import ModelInfo
 from ._errors import BudgetError
-from ._estimate import prompt_tokens
 from ._render import format_usd
 
 
@@ -25,10 +22,9 @@ class WorstCase:
     cost: Decimal
 
 
-def worst_case(info: ModelInfo, messages: Iterable[Mapping[str, Any]], max_tokens: int | None) -> WorstCase:
-    prompt = prompt_tokens(messages)
+def worst_case(info: ModelInfo, prompt_tokens: int, max_tokens: int | None) -> WorstCase:
     completion = max_tokens if max_tokens is not None else info.max_completion_tokens
-    return WorstCase(prompt, completion, info.cost(prompt, completion))
+    return WorstCase(prompt_tokens, completion, info.cost(prompt_tokens, completion))
 
 
 def check_budget(
@@ -37,7 +33,7 @@ def check_budget(
     spent: Decimal,
     model: str,
     info: ModelInfo | None,
-    messages: Iterable[Mapping[str, Any]],
+    prompt_tokens: int,
     max_tokens: int | None,
 ) -> None:
     """Raise BudgetError when this request could take `spent` past `budget`."""
@@ -54,7 +50,7 @@ def check_budget(
             f"jupyter-gemini has no prices for {model}, so it cannot keep within the {cap} budget; nothing was sent.",
             hint="Pick a model from %gemini models, or remove the cap with %gemini budget off.",
         )
-    worst = worst_case(info, messages, max_tokens)
+    worst = worst_case(info, prompt_tokens, max_tokens)
     left = budget - spent
     if worst.cost <= left:
         return

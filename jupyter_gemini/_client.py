@@ -18,6 +18,7 @@ from typing import Any
 
 from ._error_map import map_sdk_error, stream_failure
 from ._errors import APIError, ProviderError, StreamError
+from ._estimate import prompt_tokens
 from ._response import Usage
 
 
@@ -47,6 +48,11 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     response_format: dict[str, Any] | None = None
+    #: Prompt tokens the images and files add, as estimated when they were prepared (not sent).
+    attachment_tokens: int = 0
+
+    def estimated_prompt_tokens(self) -> int:
+        return prompt_tokens(self.messages, text_only=True) + self.attachment_tokens
 
     def size(self) -> int:
         """Approximate bytes on the wire, for "too large" errors."""

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "cost": "%gemini cost [--reconcile]   this session's cost per model; --reconcile settles ≈ estimates",
     "budget": "%gemini budget [USD|off]     show, set or remove the session's spending cap",
     "key": "%gemini key [--clear|--save] type the API key (kept in memory only, never echoed)",
+    "fix": "%gemini fix                  explain the last error and offer the fixed cell below",
     "reset": "%gemini reset                start a fresh conversation (the cost tally stays)",
     "history": "%gemini history              the conversation so far",
     "record": "%gemini record PATH|off      write every question and answer to a JSON-lines recording",
@@ -214,6 +215,15 @@ class Commands:
 
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         print(redact(text, self.session.keys.get()))
+
+    def fix(self, args: list[str]) -> None:
+        if args:
+            raise UsageError("Usage: %gemini fix   (or %%gemini --error with a question of your own)")
+        from ._fix import SYSTEM, fix_prompt
+        from ._options import AskOptions
+
+        options = AskOptions(system=SYSTEM, code_to_next_cell=True)
+        self.session.ask(fix_prompt(self.session.errors.last()), options)
 
     def reset(self, _: list[str]) -> None:
         self.session.conversation.clear()

@@ -21,7 +21,8 @@ def text_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
-def prompt_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
+def prompt_tokens(messages: Iterable[Mapping[str, Any]], *, text_only: bool = False) -> int:
+    """`text_only` leaves images and files out, for callers that know their real cost."""
     total = 0
     for message in messages:
         content = message.get("content")
@@ -31,10 +32,10 @@ def prompt_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
         for part in content or ():
             if part.get("type") == "text":
                 total += text_tokens(str(part.get("text", "")))
-            elif part.get("type") == "image_url":
+            elif part.get("type") == "image_url" and not text_only:
                 total += TOKENS_PER_IMAGE
     return total
 
 
-def estimate_usage(messages: Iterable[Mapping[str, Any]], answer: str) -> Usage:
-    return Usage(prompt_tokens=prompt_tokens(messages), completion_tokens=text_tokens(answer))
+def estimate_usage(prompt: int, answer: str) -> Usage:
+    return Usage(prompt_tokens=prompt, completion_tokens=text_tokens(answer))

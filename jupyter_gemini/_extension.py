@@ -10,7 +10,11 @@ def load_ipython_extension(shell: Any) -> None:
 
     if _loaded_magics(shell) is not None:
         return  # loading twice does no harm
-    shell.register_magics(GeminiMagics(shell=shell))
+    magics = GeminiMagics(shell=shell)
+    shell.register_magics(magics)
+    # Event hooks that remember displayed images and failed cells: no imports, no cost until used.
+    magics.session.images.install(shell)
+    magics.session.errors.install(shell)
 
 
 def unload_ipython_extension(shell: Any) -> None:
@@ -18,6 +22,8 @@ def unload_ipython_extension(shell: Any) -> None:
     if magics is None:
         return
     magics.session.use_emulator(False)
+    magics.session.images.uninstall()
+    magics.session.errors.uninstall()
     manager = shell.magics_manager
     for kind in ("line", "cell"):
         table = manager.magics[kind]

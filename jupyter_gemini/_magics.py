@@ -6,7 +6,10 @@ Settings are traitlets, so `%config GeminiMagics.model = "..."` and
 
 from __future__ import annotations
 
+import functools
 import shlex
+from collections import ChainMap
+from collections.abc import Mapping
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -17,10 +20,12 @@ from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
 from ._catalog import DEFAULT_MODEL
 from ._commands import LINE_HELP, Commands
 from ._errors import OptionError
+from ._fix import SYSTEM as FIX_SYSTEM
+from ._fix import fix_prompt
 from ._interpolate import interpolate
 from ._session import FORMATS, AskOptions, Session
 from ._settings import APP_TITLE, APP_URL, default_base_url, default_budget
-from ._values import value_to_text
+from ._values import DEFAULT_BUDGET_TOKENS, value_to_text
 
 
 def _parse_options(magic: Any, line: str) -> Any:
@@ -103,6 +108,24 @@ class GeminiMagics(Magics):
     @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
     @argument("--no-cache", action="store_true", help="Neither read nor write the answer cache.")
     @argument("--refresh", action="store_true", help="Ask again and replace the cached answer.")
+    @argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="Send an image: last, Out[n] or n (a displayed image), a variable (PIL, matplotlib), a path or a URL.",
+    )
+    @argument("--image-detail", default="auto", choices=("auto", "high"), help="high keeps up to 3,072 px.")
+    @argument("--file", action="append", default=[], metavar="PATH", help="Attach a PDF, text, CSV or Markdown file.")
+    @argument(
+        "--budget-tokens", type=int, default=DEFAULT_BUDGET_TOKENS, help="Token budget per DataFrame, value or file."
+    )
+    @argument(
+        "--dry-run", action="store_true", help="Show exactly what would be sent and its worst-case cost; send nothing."
+    )
+    @argument(
+        "--error", action="store_true", help="Ask about the last error (like %%gemini fix); the cell adds a question."
+    )
     @argument("--map", metavar="NAME", help="Ask the cell once per row of this DataFrame/Series/list; {column} fields.")
     @argument("--out", metavar="COLUMN", help="With --map: write the answers to this new column.")
     @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (default 8).")
@@ -125,26 +148,42 @@ class GeminiMagics(Magics):
     def _ask_cell(self, line: str, cell: str) -> Any:
         args = _parse_options(self.gemini_cell, line)
         cell = cell.strip("\n").rstrip()
-        if not cell.strip():
+        if not cell.strip() and not args.error:
             raise OptionError("The cell is empty, so nothing was sent.", hint="Write your question below %%gemini.")
         assert self.shell is not None, "registered magics always have a shell"
         if args.map:
             return self._map_cell(args, cell)
         if args.out:
             raise UsageError("--out goes with --map: %%gemini --map df --out answers")
-        prompt = interpolate(cell, self.shell.user_ns, value_to_text)
+        render = functools.partial(value_to_text, budget_tokens=args.budget_tokens)
+        prompt = interpolate(cell, self.namespace(), render)
+        if args.error:
+            prompt = fix_prompt(self.session.errors.last(), prompt)
         options = AskOptions(
             model=args.model,
             format=args.format,
-            system=args.system,
+            system=args.system or (FIX_SYSTEM if args.error else None),
             temperature=args.temperature,
             max_tokens=args.max_tokens,
             new=args.new,
             stream=False if args.no_stream else None,
             cache=_cache_choice(args),
             refresh=args.refresh,
+            images=tuple(args.image),
+            image_detail=args.image_detail,
+            files=tuple(args.file),
+            budget_tokens=args.budget_tokens,
+            code_to_next_cell=args.error,
         )
+        if args.dry_run:
+            return self.session.dry_run(prompt, options)
         self.session.ask(prompt, options)
+        return None
+
+    def namespace(self) -> Mapping[str, Any]:
+        """The notebook's variables, plus `Err` (the last error; `Err[n]` for cell n) unless defined."""
+        assert self.shell is not None, "registered magics always have a shell"
+        return ChainMap(self.shell.user_ns, {"Err": self.session.errors})
 
     # -- %gemini --------------------------------------------------------------
 
@@ -152,7 +191,7 @@ class GeminiMagics(Magics):
         from ._batch import map_rows
 
         assert self.shell is not None, "registered magics always have a shell"
-        namespace = self.shell.user_ns
+        namespace = self.namespace()
         if args.map not in namespace:
             raise OptionError(f"--map {args.map}: there is no variable {args.map!r}, so nothing was sent.")
         data = namespace[args.map]

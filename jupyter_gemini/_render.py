@@ -47,6 +47,8 @@ def footer_text(response: Response) -> str:
     if response.status == "cached":
         how = "replayed from a recording" if response.source == "recording" else "cached"
         parts[2] = f"{how} · $0 (saved {format_usd(response.saved)})"
+    if response.attachments:
+        parts.append(f"with {response.attachments}")
     if response.from_emulator:
         parts.append("local emulator")
     return " · ".join(parts)
@@ -135,6 +137,7 @@ def response_json(response: Response) -> dict[str, Any]:
         "session_total_estimated": response.session_total_estimated,
         "problem": response.problem,
         "source": response.source,
+        "attachments": response.attachments,
         "saved": str(response.saved),
         "footer": footer_text(response),
     }

@@ -56,6 +56,8 @@ class Response:
     source: Source = "live"
     #: For a cached answer: what it cost when it was paid for (this time it cost $0).
     saved: Decimal = Decimal(0)
+    #: What went with the question: "1 image (1,536x1,152 JPEG, 210 KB, ≈94% of the prompt)".
+    attachments: str = ""
 
     @property
     def from_emulator(self) -> bool:

@@ -8,12 +8,12 @@ happens, so text already received and money already spent are never lost.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from ._attachments import Attachments
 from ._budget import check_budget
 from ._cache import ResponseCache, StoredAnswer, request_key
 from ._cancel import CancelToken
@@ -21,60 +21,22 @@ from ._catalog import Catalog
 from ._client import ChatRequest, ClientConfig, Completion, OpenRouterClient, to_decimal
 from ._conversation import Conversation, Turn
 from ._display import AnswerView, Transcript, choose_view
+from ._dry_run import DryRun
+from ._error_history import ErrorHistory
 from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
 from ._exchange import Exchange
+from ._image_history import ImageHistory
 from ._keys import EMULATOR_KEY, KeyStore, redact
+from ._options import DEFAULT_OPTIONS, FORMATS, AskOptions, system_prompt
+
+__all__ = ["FORMATS", "AskOptions", "Session"]
 from ._recording import Recorder, Replayer
 from ._render import extract_code, parse_json_answer
 from ._response import Format, Response, Source, Usage
 from ._retry import RetryPolicy
 from ._settings import Settings
 from ._tally import CostTally
-
-FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
-
-_BASE_SYSTEM = "You are a helpful assistant inside a Jupyter notebook, talking to a data scientist."
-_FORMAT_SYSTEM: dict[Format, str] = {
-    "markdown": "Answer in GitHub-flavoured Markdown. Be concise.",
-    "text": "Answer in plain text, without Markdown.",
-    "code": (
-        "Reply with a single fenced code block of Python code that runs in the notebook, and nothing else. "
-        "Put any explanation in comments."
-    ),
-    "json": "Reply with a single valid JSON object and nothing else.",
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class AskOptions:
-    model: str | None = None
-    format: Format = "markdown"
-    system: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    #: Start a fresh conversation before this question.
-    new: bool = False
-    #: None follows the `stream` setting.
-    stream: bool | None = None
-    #: Use the answer cache: None means only for temperature 0 (a deterministic answer).
-    cache: bool | None = None
-    #: Ask again and replace the cached answer.
-    refresh: bool = False
-
-    @property
-    def uses_cache(self) -> bool:
-        # Off by default: an answer sampled at temperature > 0 is one of many, and asking
-        # again usually means wanting another. At temperature 0, asking again wastes money.
-        return self.refresh or (self.cache if self.cache is not None else self.temperature == 0)
-
-    def __post_init__(self) -> None:
-        if self.format not in FORMATS:
-            raise OptionError(f"Unknown format {self.format!r}; use one of {', '.join(FORMATS)}.")
-        if self.max_tokens is not None and self.max_tokens < 1:
-            raise OptionError(f"--max-tokens must be at least 1, not {self.max_tokens}.")
-        if self.temperature is not None and not 0 <= self.temperature <= 2:
-            raise OptionError(f"--temperature must be between 0 and 2, not {self.temperature}.")
 
 
 class Session:
@@ -90,6 +52,10 @@ class Session:
         self._catalog = Catalog()
         self._catalog_refreshed = False
         self._client: OpenRouterClient | None = None
+        #: Images the kernel displayed (`--image last`) and cells that failed (`%gemini fix`, `{Err}`);
+        #: `%load_ext` installs their hooks on the shell.
+        self.images = ImageHistory()
+        self.errors = ErrorHistory()
         #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
         self.emulator: Any = None
         self.recorder: Recorder | None = None
@@ -197,7 +163,7 @@ class Session:
     def ask(
         self,
         prompt: str,
-        options: AskOptions = AskOptions(),
+        options: AskOptions = DEFAULT_OPTIONS,
         *,
         live: bool = True,
         view: AnswerView | None = None,
@@ -209,7 +175,8 @@ class Session:
         if options.new:
             self.conversation.clear()
         try:
-            request = self._request(prompt, options)
+            attachments = self._attachments(options)
+            request = self._request(prompt, options, attachments)
             view = view or choose_view(self.shell, live=live)
             stored = self._stored_answer(request, prompt, options)
             if stored is not None:
@@ -220,21 +187,40 @@ class Session:
                 spent=self.tally.total,
                 model=request.model,
                 info=self.catalog().get(request.model),
-                messages=request.messages,
+                prompt_tokens=request.estimated_prompt_tokens(),
                 max_tokens=request.max_tokens,
             )
-            return self._run(client, request, prompt, options, view, cancel)
+            return self._run(client, request, prompt, options, view, cancel, attachments)
         except GeminiError as exc:
             exc.message = redact(exc.message, self.keys.get())
             self.last_error = exc
             raise
 
-    def _request(self, prompt: str, options: AskOptions) -> ChatRequest:
-        system = "\n\n".join([options.system or _BASE_SYSTEM, _FORMAT_SYSTEM[options.format]])
+    def dry_run(self, prompt: str, options: AskOptions = DEFAULT_OPTIONS) -> DryRun:
+        """Exactly what `ask` would send, with the most it could cost; nothing is sent."""
+        attachments = self._attachments(options)
+        request = self._request(prompt, options, attachments)
+        return DryRun(request, attachments, self.catalog().get(request.model))
+
+    def _attachments(self, options: AskOptions) -> Attachments:
+        if not (options.images or options.files):
+            return Attachments()
+        from ._attachments import load_attachments
+
+        return load_attachments(
+            images=options.images,
+            files=options.files,
+            namespace=self.shell.user_ns if self.shell is not None else {},
+            history=self.images,
+            detail=options.image_detail,
+            budget_tokens=options.budget_tokens,
+        )
+
+    def _request(self, prompt: str, options: AskOptions, attachments: Attachments) -> ChatRequest:
         messages = [
-            {"role": "system", "content": system},
+            {"role": "system", "content": system_prompt(options)},
             *self.conversation.messages(self.settings.max_history),
-            {"role": "user", "content": prompt},
+            {"role": "user", "content": attachments.content(prompt)},
         ]
         return ChatRequest(
             model=options.model or self.settings.model,
@@ -242,6 +228,7 @@ class Session:
             temperature=options.temperature,
             max_tokens=options.max_tokens,
             response_format={"type": "json_object"} if options.format == "json" else None,
+            attachment_tokens=attachments.tokens,
         )
 
     def _run(
@@ -252,12 +239,15 @@ class Session:
         options: AskOptions,
         view: AnswerView,
         cancel: CancelToken | None,
+        attachments: Attachments,
     ) -> Response:
         stream = self.settings.stream if options.stream is None else options.stream
         policy = RetryPolicy(self.settings.max_retries, self.settings.retry_limit)
         outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
         problem, text = outcome.problem, outcome.text
         response = self._account(request, prompt, text, outcome.completion, options.format, problem)
+        if attachments:
+            response.attachments = attachments.describe(response.usage.prompt_tokens)
         if problem is None:
             self._store(request, prompt, options, response)
         return self._deliver(response, prompt, options, view, problem)
@@ -272,7 +262,8 @@ class Session:
         view.finish(response)
         if problem is not None:
             raise problem
-        if options.format == "code" and self.shell is not None and response.text:
+        offer_code = options.format == "code" or (options.code_to_next_cell and "```" in response.text)
+        if offer_code and self.shell is not None and response.text:
             self.shell.set_next_input(extract_code(response.text), replace=False)
         return response
 
@@ -357,7 +348,7 @@ class Session:
         usage: Usage | None = completion.usage
         cost, estimated = completion.cost, False
         if usage is None and text:
-            usage = estimate_usage(request.messages, text)
+            usage = estimate_usage(request.estimated_prompt_tokens(), text)
         if usage is not None and cost is None:
             info = self.catalog().get(completion.model)
             cost, estimated = (

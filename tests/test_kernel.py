@@ -149,3 +149,29 @@ def test_interrupt_keeps_partial_text_and_the_kernel_answers(kernel_pair, emulat
     assert tally["requests"] == 1 and tally["estimated"] is True
     answer = execute(kc, "6 * 7")
     assert [m["content"]["data"]["text/plain"] for m in answer if m["msg_type"] == "execute_result"] == ["42"]
+
+
+def test_image_last_sends_the_matplotlib_figure_just_drawn(kernel, emulator: Emulator):
+    import base64
+    import io
+
+    from PIL import Image
+
+    drawn = execute(
+        kernel,
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots(figsize=(6, 4), dpi=100)\nax.plot([1, 3, 2])\nax.set_title('Sales by month')",
+    )
+    (shown,) = [m["content"] for m in drawn if m["msg_type"] == "display_data"]
+    assert "image/png" in shown["data"]
+    answer = execute(kernel, "%%gemini --image last\nWhat does this plot show?")
+    assert not [m for m in answer if m["msg_type"] == "error"]
+    content = emulator.requests[-1].json["messages"][-1]["content"]
+    assert [part["type"] for part in content] == ["text", "image_url"]
+    header, _, payload = content[1]["image_url"]["url"].partition(";base64,")
+    assert header == "data:image/png"  # a plot stays PNG, so its text stays sharp
+    image = Image.open(io.BytesIO(base64.b64decode(payload)))
+    sent = Image.open(io.BytesIO(base64.b64decode(shown["data"]["image/png"])))
+    assert image.size == sent.size  # small enough already: sent as drawn
+    final = [m for m in answer if m["msg_type"] == "update_display_data"][-1]["content"]["data"]
+    assert "with 1 image (" in final["application/vnd.jupyter-gemini.response+json"]["footer"]

@@ -1,0 +1,89 @@
+"""`--dry-run`: exactly what would be sent, what it would cost at most, and nothing sent."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from typing import Any
+
+from ._attachments import Attachments
+from ._budget import worst_case
+from ._catalog import ModelInfo
+from ._client import ChatRequest
+from ._render import Bundle, format_usd
+
+_THUMBNAIL_SIDE = 160
+
+
+@dataclasses.dataclass(frozen=True)
+class DryRun:
+    request: ChatRequest
+    attachments: Attachments
+    info: ModelInfo | None
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.request.estimated_prompt_tokens()
+
+    def summary(self) -> str:
+        tokens = f"about {self.prompt_tokens:,} prompt tokens"
+        if self.info is None:
+            return f"Dry run, nothing sent: {tokens} for {self.request.model} (no prices known for it)."
+        worst = worst_case(self.info, self.prompt_tokens, self.request.max_tokens)
+        return (
+            f"Dry run, nothing sent: {tokens} + up to {worst.completion_tokens:,} answer tokens on "
+            f"{self.request.model}; at most {format_usd(worst.cost)}."
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
+        return dry_run_bundle(self)
+
+
+def dry_run_bundle(dry: DryRun) -> Bundle:
+    plain_messages, html_messages = [], []
+    for message in dry.request.messages:
+        role, content = message["role"], message["content"]
+        parts = content if isinstance(content, list) else [{"type": "text", "text": content}]
+        plain, rich = [], []
+        for part in parts:
+            if part["type"] == "text":
+                plain.append(part["text"])
+                rich.append(f"<pre>{html.escape(part['text'])}</pre>")
+            elif part["type"] == "image_url":
+                plain.append("[image]")
+                rich.append(_thumbnail_html(part["image_url"]["url"]))
+            else:
+                plain.append(f"[file {part.get('file', {}).get('filename', '')}]")
+                rich.append(f"<p><em>file {html.escape(part.get('file', {}).get('filename', ''))}</em></p>")
+        plain_messages.append(f"--- {role} ---\n" + "\n".join(plain))
+        html_messages.append(f"<h4>{html.escape(role)}</h4>" + "".join(rich))
+    options = {k: v for k, v in dry.request.sdk_kwargs().items() if k != "messages"}
+    extra = "; ".join([dry.attachments.describe(), *dry.attachments.notes()]) if dry.attachments else ""
+    header = dry.summary() + (f"\nAttached: {extra}" if extra else "")
+    return (
+        {
+            "text/plain": f"{header}\n{json.dumps(options)}\n\n" + "\n\n".join(plain_messages),
+            "text/html": f"<p><strong>{html.escape(header)}</strong></p><p><code>{html.escape(json.dumps(options))}"
+            f"</code></p>" + "".join(html_messages),
+        },
+        {},
+    )
+
+
+def _thumbnail_html(url: str) -> str:
+    """A small copy for the notebook: the dry run must not save a megabyte image into it."""
+    if not url.startswith("data:"):
+        return f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>'
+    import base64
+    import io
+
+    from PIL import Image
+
+    payload = url.partition(";base64,")[2]
+    image = Image.open(io.BytesIO(base64.b64decode(payload)))
+    image.thumbnail((_THUMBNAIL_SIDE, _THUMBNAIL_SIDE))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=70)
+    small = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img src="data:image/jpeg;base64,{small}" alt="image to send ({image.width}x{image.height} preview)">'
