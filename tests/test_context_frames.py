@@ -1,7 +1,5 @@
 """DataFrames, Series and arrays as compact prompt text: sensible content, and never over budget."""
 
-# The summaries spell shapes "1 row by 2 columns" with a multiplication sign, as these tests do.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """`value_to_text`: every interpolated value fits its token budget and says what it left out."""
 
-# The summaries spell shapes "1 row by 2 columns" with a multiplication sign, as these tests do.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
