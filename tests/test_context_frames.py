@@ -1,6 +1,5 @@
 """DataFrames, Series and arrays as compact prompt text: sensible content, and never over budget."""
 
-
 from __future__ import annotations
 
 import datetime

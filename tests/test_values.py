@@ -1,6 +1,5 @@
 """`value_to_text`: every interpolated value fits its token budget and says what it left out."""
 
-
 from __future__ import annotations
 
 import collections
