@@ -23,6 +23,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import bench_cache
+import bench_frames
+import bench_images
 import bench_interrupt
 import bench_load
 import bench_map
@@ -41,7 +44,17 @@ def _suites(quick: bool, kernel: bool) -> dict[str, Callable[[], BenchResult]]:
         "render": lambda: bench_render.run(runs=3 if quick else 5, warmup=1),
         "interrupt": lambda: bench_interrupt.run(runs=3 if quick else 7),
         "map": bench_map.run,
+        "cache": lambda: bench_cache.run(runs=15 if quick else 40),
+        "frames": lambda: _adapt(bench_frames.run(runs=3 if quick else 9)),
+        "images": lambda: _adapt(bench_images.run(runs=5 if quick else 15)),
     }
+
+
+def _adapt(result: dict[str, Any]) -> BenchResult:
+    """The context benchmarks report plain dicts; the combined table wants Rows."""
+    rows = [Row(**row) if isinstance(row, dict) else Row(*row) for row in result["rows"]]
+    details = {k: v for k, v in result.items() if k != "rows"}
+    return BenchResult(str(result.get("name", "?")), rows, details)
 
 
 def _git_commit() -> str | None:
@@ -69,7 +82,7 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (about half the time)")
-    parser.add_argument("--only", default="", help="comma-separated subset of: load, overhead, render, interrupt, map")
+    parser.add_argument("--only", default="", help="comma-separated subset of the names in the table, e.g. load,map")
     parser.add_argument("--no-kernel", action="store_true", help="skip the ipykernel part of the overhead benchmark")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"), help="where to write the JSON results")
