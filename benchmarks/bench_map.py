@@ -48,6 +48,13 @@ def emulator_process(ttft: float) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+def _batch_options(concurrency: int = CONCURRENCY) -> Any:
+    """Every row sent (no cache), no progress display, no confirmation prompt."""
+    from jupyter_gemini._batch import MapOptions
+
+    return MapOptions(concurrency=concurrency, cache=False, quiet=True, confirm=True)
+
+
 def _session(base_url: str) -> Any:
     os.environ["OPENROUTER_API_KEY"] = "sk-or-bench"
     from jupyter_gemini._session import Session
@@ -69,11 +76,11 @@ def throughput() -> dict[str, Any]:
 
     with emulator_process(LATENCY) as base_url:
         session = _session(base_url)
-        map_rows(session, None, ["warm-up"] * 4, concurrency=4, cache=False, quiet=True, confirm=True)
+        map_rows(session, None, ["warm-up"] * 4, _batch_options(4))
         log(f"map: {ROWS} prompts, {LATENCY * 1000:.0f} ms latency, concurrency {CONCURRENCY}")
         prompts = [f"Classify row {i}" for i in range(ROWS)]
         started = time.perf_counter()
-        answers = map_rows(session, None, prompts, concurrency=CONCURRENCY, cache=False, quiet=True, confirm=True)
+        answers = map_rows(session, None, prompts, _batch_options())
         wall = time.perf_counter() - started
         failed = sum(isinstance(a, RowError) for a in answers)
         log("map: naive sequential ask() baseline, 20 calls")
@@ -91,12 +98,12 @@ def cpu_per_request() -> dict[int, float]:
     per_request: dict[int, float] = {}
     with emulator_process(0.0) as base_url:
         session = _session(base_url)
-        map_rows(session, None, ["warm-up"] * 50, concurrency=CONCURRENCY, cache=False, quiet=True, confirm=True)
+        map_rows(session, None, ["warm-up"] * 50, _batch_options())
         for rows in (100, 10_000):
             log(f"map: CPU per request for {rows:,} rows")
             prompts = [f"CPU row {i}" for i in range(rows)]
             started = time.process_time()
-            map_rows(session, None, prompts, concurrency=CONCURRENCY, cache=False, quiet=True, confirm=True)
+            map_rows(session, None, prompts, _batch_options())
             per_request[rows] = (time.process_time() - started) / rows
     return per_request
 

@@ -79,20 +79,9 @@ def map(
     $1 ask first (`confirm=True` skips the question). A Dask DataFrame is
     mapped partition by partition and gives a Dask Series.
     """
-    from ._batch import map_rows
+    from ._batch import MapOptions, map_rows
 
     session = current_session()
     namespace = session.shell.user_ns if session.shell is not None else {}
-    return map_rows(
-        session,
-        template,
-        data,
-        model=model,
-        concurrency=concurrency,
-        system=system,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        cache=cache,
-        confirm=confirm,
-        namespace=namespace,
-    )
+    options = MapOptions(model, concurrency, system, temperature, max_tokens, cache, confirm)
+    return map_rows(session, template, data, options, namespace)

@@ -59,49 +59,47 @@ class RowResult:
     error: GeminiError | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class MapOptions:
+    """How a batch asks: the same for the API, the magic and each Dask partition."""
+
+    model: str | None = None
+    concurrency: int = 8
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    #: Reuse answered rows (a re-run costs only the failures) and store new ones.
+    cache: bool = True
+    #: None: ask before a batch estimated above CONFIRM_ABOVE; True: go ahead.
+    confirm: bool | None = None
+    #: No progress display (each Dask partition).
+    quiet: bool = False
+
+
 def map_rows(
     session: Session,
     template: str | None,
     data: Any,
-    *,
-    model: str | None = None,
-    concurrency: int = 8,
-    system: str | None = None,
-    temperature: float | None = None,
-    max_tokens: int | None = None,
-    cache: bool = True,
-    confirm: bool | None = None,
+    options: MapOptions = MapOptions(),
     namespace: Mapping[str, Any] | None = None,
-    quiet: bool = False,
 ) -> Any:
     if library_of(data) == "dask":
         from ._batch_dask import map_dask
 
-        return map_dask(
-            map_rows,
-            session,
-            template,
-            data,
-            model=model,
-            concurrency=concurrency,
-            system=system,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            cache=cache,
-        )
+        return map_dask(map_rows, session, template, data, options)
     rows = rows_of(template, data, namespace or {})
-    model_id = model or session.settings.model
+    model_id = options.model or session.settings.model
     requests = [
         ChatRequest(
             model=model_id,
-            messages=[{"role": "system", "content": system or _SYSTEM}, {"role": "user", "content": prompt}],
-            temperature=temperature,
-            max_tokens=max_tokens,
+            messages=[{"role": "system", "content": options.system or _SYSTEM}, {"role": "user", "content": prompt}],
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
         )
         for prompt in rows.prompts
     ]
-    batch = _Batch(session, rows, requests, concurrency=concurrency, use_cache=cache, quiet=quiet)
-    return batch.run(confirm=confirm)
+    batch = _Batch(session, rows, requests, options)
+    return batch.run(confirm=options.confirm)
 
 
 class _Batch:
@@ -110,19 +108,16 @@ class _Batch:
         session: Session,
         rows: Rows,
         requests: Sequence[ChatRequest],
-        *,
-        concurrency: int,
-        use_cache: bool,
-        quiet: bool = False,
+        options: MapOptions,
     ) -> None:
         self.session = session
         self.rows = rows
         self.requests = requests
-        self.concurrency = concurrency
-        self.use_cache = use_cache
+        self.concurrency = options.concurrency
+        self.use_cache = options.cache
         self.results: list[str | None] = [None] * len(requests)
         self.counts = Counts(total=len(requests))
-        self.quiet = quiet
+        self.quiet = options.quiet
 
     def run(self, *, confirm: bool | None) -> Any:
         pending = self._serve_from_cache()

@@ -188,7 +188,7 @@ class GeminiMagics(Magics):
     # -- %gemini --------------------------------------------------------------
 
     def _map_cell(self, args: Any, template: str) -> Any:
-        from ._batch import map_rows
+        from ._batch import MapOptions, map_rows
 
         assert self.shell is not None, "registered magics always have a shell"
         namespace = self.namespace()
@@ -197,10 +197,7 @@ class GeminiMagics(Magics):
         data = namespace[args.map]
         if args.out and not hasattr(data, "columns"):
             raise UsageError("--out needs a DataFrame to write a column into; drop --out to get the answers back.")
-        answers = map_rows(
-            self.session,
-            template,
-            data,
+        options = MapOptions(
             model=args.model,
             concurrency=args.concurrency,
             system=args.system,
@@ -208,8 +205,8 @@ class GeminiMagics(Magics):
             max_tokens=args.max_tokens,
             cache=not args.no_cache,
             confirm=True if args.yes else None,
-            namespace=namespace,
         )
+        answers = map_rows(self.session, template, data, options, namespace)
         if not args.out:
             return answers
         data[args.out] = answers
