@@ -12,7 +12,7 @@ from ._extension import load_ipython_extension, unload_ipython_extension
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._api import ask, current_session, map
+    from ._api import ask, chat, current_session, map, model_picker, tally_widget
     from ._batch import RowError
     from ._errors import GeminiError
     from ._magics import GeminiMagics
@@ -26,9 +26,12 @@ __all__ = [
     "Usage",
     "__version__",
     "ask",
+    "chat",
     "current_session",
     "load_ipython_extension",
     "map",
+    "model_picker",
+    "tally_widget",
     "unload_ipython_extension",
 ]
 
@@ -36,6 +39,9 @@ _LAZY = {
     "ask": "._api",
     "current_session": "._api",
     "map": "._api",
+    "chat": "._api",
+    "model_picker": "._api",
+    "tally_widget": "._api",
     "RowError": "._batch",
     "GeminiError": "._errors",
     "GeminiMagics": "._magics",

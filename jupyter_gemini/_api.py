@@ -85,3 +85,24 @@ def map(
     namespace = session.shell.user_ns if session.shell is not None else {}
     options = MapOptions(model, concurrency, system, temperature, max_tokens, cache, confirm)
     return map_rows(session, template, data, options, namespace)
+
+
+def tally_widget() -> Any:
+    """A live cost tally for this session: total, requests, tokens, budget and credit left."""
+    from ._widgets import tally_widget as make
+
+    return make(current_session())
+
+
+def model_picker() -> Any:
+    """A dropdown of Flash models with their prices; picking one sets the session's model."""
+    from ._widgets import model_picker as make
+
+    return make(current_session())
+
+
+def chat() -> Any:
+    """A chat panel sharing this session's conversation, tally and budget."""
+    from ._widgets import chat_panel
+
+    return chat_panel(current_session())

@@ -22,9 +22,11 @@ from ._session import Session
 
 SUBCOMMANDS: dict[str, str] = {
     "model": "%gemini model [ID]           show or set the model for this session",
-    "models": "%gemini models               Flash models with prices per million tokens",
+    "models": "%gemini models [--pick]      Flash models with prices per million tokens (--pick: a picker)",
     "cost": "%gemini cost [--reconcile]   this session's cost per model; --reconcile settles ≈ estimates",
     "budget": "%gemini budget [USD|off]     show, set or remove the session's spending cap",
+    "tally": "%gemini tally                a live cost tally (updates after every request)",
+    "chat": "%gemini chat                 a chat panel on this session (history, tally, budget shared)",
     "key": "%gemini key [--clear|--save] type the API key (kept in memory only, never echoed)",
     "fix": "%gemini fix                  explain the last error and offer the fixed cell below",
     "reset": "%gemini reset                start a fresh conversation (the cost tally stays)",
@@ -78,9 +80,26 @@ class Commands:
         else:
             print(f"Model set to {model_id}.")
 
-    def models(self, _: list[str]) -> None:
+    def models(self, args: list[str]) -> None:
+        if args == ["--pick"]:
+            from ._widgets import model_picker
+
+            return self._display(model_picker(self.session))
+        if args:
+            raise UsageError("Usage: %gemini models [--pick]")
         catalog = self.session.refresh_catalog()
         self._show(models_bundle(catalog.flash(), self.settings.model, live=catalog.live))
+        return None
+
+    def tally(self, _: list[str]) -> None:
+        from ._widgets import tally_widget
+
+        self._display(tally_widget(self.session))
+
+    def chat(self, _: list[str]) -> None:
+        from ._widgets import chat_panel
+
+        self._display(chat_panel(self.session))
 
     def cost(self, args: list[str]) -> None:
         if args and args != ["--reconcile"]:
@@ -234,6 +253,13 @@ class Commands:
             (t.model, t.question, t.answer + (" [incomplete]" if t.partial else "")) for t in self.session.conversation
         ]
         self._show(history_bundle(turns))
+
+    @staticmethod
+    def _display(handle: Any) -> None:
+        """Widgets show themselves (with text and HTML fallbacks for frontends without widgets)."""
+        from IPython.display import display
+
+        display(handle)
 
     @staticmethod
     def _show(bundle: tuple[dict[str, Any], dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ happens, so text already received and money already spent are never lost.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -51,6 +52,7 @@ class Session:
         self.last_error: BaseException | None = None
         self._catalog = Catalog()
         self._catalog_refreshed = False
+        self._catalog_lock = threading.Lock()
         self._client: OpenRouterClient | None = None
         #: Images the kernel displayed (`--image last`) and cells that failed (`%gemini fix`, `{Err}`);
         #: `%load_ext` installs their hooks on the shell.
@@ -83,11 +85,12 @@ class Session:
 
     def refresh_catalog(self) -> Catalog:
         """Fold in the live `GET /models` once per session; keep the built-in one if unreachable."""
-        if not self._catalog_refreshed and (self.keys.get() or self.emulator is not None):
-            self._catalog_refreshed = True
-            with contextlib.suppress(GeminiError):  # unreachable: the built-in catalog stands
-                self._catalog = self._catalog.merge_live(self.client().get_json("/models"))
-        return self._catalog
+        with self._catalog_lock:  # the model picker refreshes from a thread; a second caller waits
+            if not self._catalog_refreshed and (self.keys.get() or self.emulator is not None):
+                self._catalog_refreshed = True
+                with contextlib.suppress(GeminiError):  # unreachable: the built-in catalog stands
+                    self._catalog = self._catalog.merge_live(self.client().get_json("/models"))
+            return self._catalog
 
     def current_flash_ids(self) -> list[str]:
         return [m.id for m in self.catalog().current_flash()]

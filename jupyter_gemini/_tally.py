@@ -7,6 +7,7 @@ Costs are `Decimal`, never float, so the total equals the sum of every
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -62,11 +63,14 @@ class CostTally:
         #: Answers served from the cache or a recording: what they would have cost again.
         self.saved = Decimal(0)
         self.cached_requests = 0
+        # The chat panel records from a worker thread while a cell may record from the main one.
+        self._lock = threading.RLock()
         self._listeners: list[Callable[[CostTally], None]] = []
 
     @property
     def total(self) -> Decimal:
-        return sum((row.cost for row in self.rows.values()), Decimal(0))
+        with self._lock:
+            return sum((row.cost for row in self.rows.values()), Decimal(0))
 
     @property
     def estimated(self) -> bool:
@@ -99,42 +103,46 @@ class CostTally:
         if len(preview) > _PROMPT_PREVIEW:
             preview = preview[: _PROMPT_PREVIEW - 1] + "…"
         entry = Entry(model, usage, cost, estimated, time.time(), preview, generation_id)
-        self.recent.append(entry)
-        if estimated and generation_id:
-            self.pending[generation_id] = entry
-        row = self.rows.setdefault(model, ModelRow(model))
-        row.requests += 1
-        row.prompt_tokens += usage.prompt_tokens
-        row.completion_tokens += usage.completion_tokens
-        row.cost += cost
-        if estimated:
-            row.estimated_cost += cost
+        with self._lock:
+            self.recent.append(entry)
+            if estimated and generation_id:
+                self.pending[generation_id] = entry
+            row = self.rows.setdefault(model, ModelRow(model))
+            row.requests += 1
+            row.prompt_tokens += usage.prompt_tokens
+            row.completion_tokens += usage.completion_tokens
+            row.cost += cost
+            if estimated:
+                row.estimated_cost += cost
         self._notify()
 
     def record_saved(self, cost: Decimal) -> None:
         """An answer served for $0 that cost `cost` when it was paid for: savings, not spend."""
-        self.saved += cost
-        self.cached_requests += 1
+        with self._lock:
+            self.saved += cost
+            self.cached_requests += 1
         self._notify()
 
     def settle(self, generation_id: str, billed: Decimal) -> Decimal:
         """Replace an estimate with what OpenRouter billed; returns the change to the total."""
-        entry = self.pending.pop(generation_id)
-        row = self.rows[entry.model]
-        row.cost += billed - entry.cost
-        row.estimated_cost -= entry.cost
-        settled = dataclasses.replace(entry, cost=billed, estimated=False)
-        for index, recent in enumerate(self.recent):
-            if recent is entry:
-                self.recent[index] = settled
+        with self._lock:
+            entry = self.pending.pop(generation_id)
+            row = self.rows[entry.model]
+            row.cost += billed - entry.cost
+            row.estimated_cost -= entry.cost
+            settled = dataclasses.replace(entry, cost=billed, estimated=False)
+            for index, recent in enumerate(self.recent):
+                if recent is entry:
+                    self.recent[index] = settled
         self._notify()
         return billed - entry.cost
 
     def reset(self) -> None:
-        self.rows.clear()
-        self.recent.clear()
-        self.pending.clear()
-        self.saved, self.cached_requests = Decimal(0), 0
+        with self._lock:
+            self.rows.clear()
+            self.recent.clear()
+            self.pending.clear()
+            self.saved, self.cached_requests = Decimal(0), 0
         self._notify()
 
     def subscribe(self, listener: Callable[[CostTally], None]) -> Callable[[], None]:

@@ -314,3 +314,18 @@ def test_emulator_command_needs_no_key_and_touches_no_setting(ip, emulator: Emul
     run_cell(ip, "%gemini emulator off")
     result, _ = run_cell(ip, "%%gemini\nHello again")
     assert "OPENROUTER_API_KEY" in str(result.error_in_exec)  # back to OpenRouter, which needs a key
+
+
+def test_widget_commands_fall_back_to_text_without_a_widget_frontend(ip, emulator: Emulator):
+    run_cell(ip, "%%gemini\nsomething to count")
+    total = magics(ip).session.tally.total
+    for command in ("%gemini tally", "%gemini models --pick", "%gemini chat"):
+        result, captured = run_cell(ip, command)
+        assert result.success, (command, result.error_in_exec)
+        shown = captured.stdout + "".join(o.data.get("text/plain", "") for o in captured.outputs)
+        assert shown.strip(), command
+    _, captured = run_cell(ip, "%gemini tally")
+    shown = captured.stdout + "".join(o.data.get("text/plain", "") for o in captured.outputs)
+    assert f"${total.normalize():f}" in shown
+    result, _ = run_cell(ip, "%gemini models --bogus")
+    assert not result.success
