@@ -3,5 +3,5 @@
 # (against the local OpenRouter emulator unless OPENROUTER_API_KEY is set),
 # write build/tour.ipynb and build/tour.html, and print the session's cost tally.
 set -euo pipefail
-source "$(dirname "$0")/_bootstrap.sh"
+source "$(dirname "$0")/_bootstrap.sh" notebooks
 exec .venv/bin/python -m jupyter_gemini.run notebooks/tour.ipynb --output-dir build "$@"
