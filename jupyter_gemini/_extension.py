@@ -15,12 +15,18 @@ def load_ipython_extension(shell: Any) -> None:
     # Event hooks that remember displayed images and failed cells: no imports, no cost until used.
     magics.session.images.install(shell)
     magics.session.errors.install(shell)
+    from . import _comm  # the status bar's channel (comm target `jupyter_gemini`); no-op outside a kernel
+
+    _comm.install(shell, magics.session)
 
 
 def unload_ipython_extension(shell: Any) -> None:
     magics = _loaded_magics(shell)
     if magics is None:
         return
+    from . import _comm
+
+    _comm.uninstall()
     magics.session.use_emulator(False)
     magics.session.images.uninstall()
     magics.session.errors.uninstall()

@@ -18,6 +18,8 @@ from ._response import Response
 from ._tally import CostTally
 
 RESPONSE_MIME = "application/vnd.jupyter-gemini.response+json"
+#: Not plain application/json: JupyterLab's JSON viewer would outrank the Markdown table.
+TALLY_MIME = "application/vnd.jupyter-gemini.tally+json"
 METADATA_KEY = "jupyter_gemini"
 BUNDLE_VERSION = 1
 
@@ -225,7 +227,7 @@ def tally_bundle(tally: CostTally) -> Bundle:
         {
             "text/plain": f"{heading}\n{plain}{note}",
             "text/markdown": f"**{heading}**\n\n{md}{note}\n",
-            "application/json": tally.to_json(),
+            TALLY_MIME: tally.to_json(),
         },
         {},
     )

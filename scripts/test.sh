@@ -7,3 +7,4 @@ unset OPENROUTER_API_KEY OPENROUTER_BASE_URL
 echo "==> ruff";  .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "==> mypy";  .venv/bin/mypy
 echo "==> pytest"; .venv/bin/python -m pytest "$@"
+echo "==> labextension: jest and Playwright UI tests"; PYTHON=.venv/bin/python labextension/run-ui-tests.sh

@@ -55,7 +55,7 @@ def outputs_of(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]
 
 def tally_json(kc: Any) -> dict[str, Any]:
     (data,) = [c["data"] for c in outputs_of(execute(kc, "%gemini cost"), "display_data")]
-    return data["application/json"]
+    return data["application/vnd.jupyter-gemini.tally+json"]
 
 
 def test_every_fault_in_a_real_kernel(fault_kernel, emulator: Emulator):

@@ -112,7 +112,7 @@ def test_headless_run_saves_final_text_and_no_key(emulator: Emulator, tmp_path: 
     assert len(error["traceback"]) == 1  # one sentence, no traceback wall
     assert "no longer available" in error["traceback"][0]
 
-    tally = nb.cells[4].outputs[0]["data"]["application/json"]
+    tally = nb.cells[4].outputs[0]["data"]["application/vnd.jupyter-gemini.tally+json"]
     assert tally["total"] == str(generation.cost)
     assert json.loads(json.dumps(tally))["requests"] == 1
 
@@ -145,7 +145,8 @@ def test_interrupt_keeps_partial_text_and_the_kernel_answers(kernel_pair, emulat
     assert final["cost_estimated"] is True  # Google bills the aborted stream; the exact figure comes later
 
     tally_messages = execute(kc, "%gemini cost")
-    (tally,) = [m["content"]["data"]["application/json"] for m in tally_messages if m["msg_type"] == "display_data"]
+    shown = [m["content"]["data"] for m in tally_messages if m["msg_type"] == "display_data"]
+    (tally,) = [data["application/vnd.jupyter-gemini.tally+json"] for data in shown]
     assert tally["requests"] == 1 and tally["estimated"] is True
     answer = execute(kc, "6 * 7")
     assert [m["content"]["data"]["text/plain"] for m in answer if m["msg_type"] == "execute_result"] == ["42"]

@@ -191,7 +191,7 @@ def test_tally_is_exact_over_100_calls(ip, emulator: Emulator):
     _, captured = run_cell(ip, "%gemini cost")
     table = captured.outputs[-1].data
     assert f"${emulator.billed_total.normalize():f}" in table["text/plain"]
-    assert table["application/json"]["total"] == str(tally.total)
+    assert table["application/vnd.jupyter-gemini.tally+json"]["total"] == str(tally.total)
 
 
 def test_session_total_accumulates_in_footers(ip, emulator: Emulator):

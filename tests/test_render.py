@@ -121,7 +121,7 @@ def test_tally_table_text_and_markdown_agree():
     assert plain[-3].split() == ["total", "2", "15", "25", "≈$0.0012"]
     assert "| **total** | **2** | **15** | **25** | **≈\\$0.0012** |" in data["text/markdown"]
     assert "≈ marks estimates" in data["text/plain"]
-    assert data["application/json"]["total"] == "0.0012"
+    assert data["application/vnd.jupyter-gemini.tally+json"]["total"] == "0.0012"
 
 
 def test_models_table_escapes_dollars_in_markdown():

@@ -51,7 +51,7 @@ def usd(text: str) -> Decimal:
 def gemini_cost(ip: Any) -> dict[str, Any]:
     result, captured = run_cell(ip, "%gemini cost")
     assert result.success
-    return last_bundle(captured)["application/json"]
+    return last_bundle(captured)["application/vnd.jupyter-gemini.tally+json"]
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:

@@ -111,7 +111,7 @@ def stdout(messages: list[dict[str, Any]]) -> str:
 def cost_json(frontend: Frontend) -> dict[str, Any]:
     messages = frontend.execute("%gemini cost")
     (data,) = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
-    return data["application/json"]
+    return data["application/vnd.jupyter-gemini.tally+json"]
 
 
 def shown_total(frontend: Frontend) -> Decimal:

@@ -1,0 +1,292 @@
+import { ICodeActions } from '../codeblocks';
+import {
+  createRendererFactory,
+  RENDERER_RANK,
+  ResponseCard
+} from '../renderer';
+import { IResponseJSON, RESPONSE_MIME } from '../types';
+import { COMPLETE, model, rendererOptions } from './helpers';
+
+function card(actions: Partial<ICodeActions> = {}): {
+  card: ResponseCard;
+  options: ReturnType<typeof rendererOptions>;
+  copied: string[];
+  inserted: Array<[string, string]>;
+} {
+  const copied: string[] = [];
+  const inserted: Array<[string, string]> = [];
+  const options = rendererOptions();
+  const all: ICodeActions = {
+    copy: code => {
+      copied.push(code);
+    },
+    insertBelow: (code, language) => {
+      inserted.push([code, language]);
+      return true;
+    },
+    ...actions
+  };
+  return { card: new ResponseCard(options, all), options, copied, inserted };
+}
+
+const q = (root: HTMLElement, selector: string): HTMLElement => {
+  const node = root.querySelector<HTMLElement>(selector);
+  if (!node) {
+    throw new Error(`no ${selector} in ${root.outerHTML}`);
+  }
+  return node;
+};
+
+const visible = (node: HTMLElement): boolean => !node.hidden;
+
+describe('the answer card', () => {
+  it('renders a complete answer as Markdown with a footer', async () => {
+    const { card: c } = card();
+    await c.renderModel(model(COMPLETE));
+    expect(c.node.classList).toContain('jp-GeminiCard');
+    expect(c.node.dataset['status']).toBe('complete');
+    const body = q(c.node, '.jp-GeminiCard-body');
+    expect(q(body, 'strong').textContent).toBe('DataFrame');
+    expect(q(body, 'em').textContent).toContain('local OpenRouter emulator');
+    expect(q(c.node, '.jp-GeminiCard-model').textContent).toBe(
+      'google/gemini-3.1-flash-lite'
+    );
+    expect(q(c.node, '.jp-GeminiCard-tokens').textContent).toBe(
+      '54 in / 60 out tokens'
+    );
+    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('$0.0001035');
+    expect(q(c.node, '.jp-GeminiCard-session').textContent).toBe(
+      'session $0.000207'
+    );
+    expect(visible(q(c.node, '.jp-GeminiCard-emulatorNote'))).toBe(false);
+    expect(visible(q(c.node, '.jp-GeminiCard-notice'))).toBe(false);
+    expect(visible(q(c.node, '.jp-GeminiCard-problem'))).toBe(false);
+    expect(c.node.querySelectorAll('.jp-GeminiCard-badge')).toHaveLength(0);
+    expect(q(c.node, '.jp-GeminiCard-footer').title).toContain(
+      'generation: gen-1764926649'
+    );
+  });
+
+  it('is registered for the response MIME type ahead of Markdown', () => {
+    const factory = createRendererFactory({ copy: () => undefined });
+    expect(factory.mimeTypes).toEqual([RESPONSE_MIME]);
+    expect(factory.safe).toBe(true);
+    expect(RENDERER_RANK).toBeLessThan(60); // text/markdown's default rank
+    expect(factory.createRenderer(rendererOptions())).toBeInstanceOf(
+      ResponseCard
+    );
+  });
+
+  it('puts Copy and Insert buttons on each code block', async () => {
+    const { card: c, copied, inserted } = card();
+    await c.renderModel(
+      model({
+        ...COMPLETE,
+        text: 'Try this:\n\n```python\nimport pandas as pd\nprint(pd.__version__)\n```\n\nand\n\n```\nplain\n```'
+      })
+    );
+    const blocks = c.node.querySelectorAll<HTMLElement>(
+      '.jp-GeminiCard-codeblock'
+    );
+    expect(blocks).toHaveLength(2);
+    const [python] = Array.from(blocks);
+    // JupyterLab's parser highlighted the block: the code is split in token spans.
+    expect(python.querySelector('code.language-python span')).not.toBeNull();
+    const buttons = python.querySelectorAll<HTMLButtonElement>('button');
+    expect(Array.from(buttons).map(b => b.getAttribute('aria-label'))).toEqual([
+      'Copy code',
+      'Insert as new cell below'
+    ]);
+    buttons[0].click();
+    buttons[1].click();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(copied).toEqual(['import pandas as pd\nprint(pd.__version__)']);
+    expect(inserted).toEqual([
+      ['import pandas as pd\nprint(pd.__version__)', 'python']
+    ]);
+    expect(buttons[0].textContent).toBe('Copied');
+  });
+
+  it('offers only Copy where cells cannot be inserted', async () => {
+    const { card: c } = card({ insertBelow: undefined });
+    await c.renderModel(model({ ...COMPLETE, text: '```python\nx = 1\n```' }));
+    const labels = Array.from(c.node.querySelectorAll('button')).map(
+      b => b.textContent
+    );
+    expect(labels).toEqual(['Copy']);
+  });
+
+  it('streams into the same DOM, then becomes the complete card', async () => {
+    const { card: c } = card();
+    const root = c.node;
+    const streaming: IResponseJSON = {
+      version: 1,
+      status: 'streaming',
+      text: '',
+      model: COMPLETE.model
+    };
+    await c.renderModel(model(streaming));
+    const body = q(root, '.jp-GeminiCard-body');
+    const footer = q(root, '.jp-GeminiCard-footer');
+    expect(root.dataset['status']).toBe('streaming');
+    expect(q(root, '.jp-GeminiCard-badge').textContent).toBe('streaming…');
+    expect(q(root, '.jp-GeminiCard-model').textContent).toBe(
+      'streaming from google/gemini-3.1-flash-lite…'
+    );
+    expect(visible(q(root, '.jp-GeminiCard-cost'))).toBe(false);
+
+    await c.renderModel(model({ ...streaming, text: 'A **Data**' }));
+    expect(body.textContent).toContain('A Data');
+    expect(q(root, '.jp-GeminiCard-tokens').textContent).toBe(
+      '10 characters so far'
+    );
+
+    await c.renderModel(model(COMPLETE));
+    expect(c.node).toBe(root);
+    expect(q(root, '.jp-GeminiCard-body')).toBe(body);
+    expect(q(root, '.jp-GeminiCard-footer')).toBe(footer);
+    expect(root.dataset['status']).toBe('complete');
+    expect(root.querySelectorAll('.jp-GeminiCard-badge')).toHaveLength(0);
+    expect(q(root, '.jp-GeminiCard-cost').textContent).toBe('$0.0001035');
+    expect(visible(q(root, '.jp-GeminiCard-cost'))).toBe(true);
+    expect(q(body, 'strong').textContent).toBe('DataFrame');
+  });
+
+  it('coalesces a burst of updates into few Markdown renders, ending on the last text', async () => {
+    const { card: c, options } = card();
+    await c.renderModel(
+      model({ status: 'streaming', text: 'word', model: 'm' })
+    );
+    const pending: Promise<void>[] = [];
+    let text = 'word';
+    for (let i = 0; i < 20; i++) {
+      text += ` word${i}`;
+      pending.push(
+        c.renderModel(model({ status: 'streaming', text, model: 'm' }))
+      );
+    }
+    await Promise.all(pending);
+    expect(options.parsed.length).toBeLessThanOrEqual(3);
+    expect(q(c.node, '.jp-GeminiCard-body').textContent).toContain('word19');
+  });
+
+  it('shows a waiting notice (a retry countdown) and no footer', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({
+        version: 1,
+        status: 'waiting',
+        text: '',
+        notice: 'Rate limited; retrying in 3 s (attempt 2 of 3)…'
+      })
+    );
+    expect(c.node.dataset['status']).toBe('waiting');
+    expect(visible(q(c.node, '.jp-GeminiCard-notice'))).toBe(true);
+    expect(q(c.node, '.jp-GeminiCard-noticeText').textContent).toBe(
+      'Rate limited; retrying in 3 s (attempt 2 of 3)…'
+    );
+    expect(visible(q(c.node, '.jp-GeminiCard-footer'))).toBe(false);
+    expect(visible(q(c.node, '.jp-GeminiCard-body'))).toBe(false);
+    expect(q(c.node, '.jp-GeminiCard-badge').textContent).toBe('waiting');
+  });
+
+  it('marks emulator answers', async () => {
+    const { card: c } = card();
+    await c.renderModel(model({ ...COMPLETE, emulator: true }));
+    expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-emulator').textContent).toBe(
+      'emulator'
+    );
+    expect(visible(q(c.node, '.jp-GeminiCard-emulatorNote'))).toBe(true);
+  });
+
+  it('marks partial answers and shows the problem', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({
+        ...COMPLETE,
+        status: 'partial',
+        cost_estimated: true,
+        problem: 'Incomplete answer: the connection dropped.'
+      })
+    );
+    expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-partial').textContent).toBe(
+      'incomplete'
+    );
+    expect(q(c.node, '.jp-GeminiCard-problem').textContent).toBe(
+      '⚠ Incomplete answer: the connection dropped.'
+    );
+    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('≈$0.0001035');
+    expect(q(c.node, '.jp-GeminiCard-body').textContent).toContain('DataFrame');
+  });
+
+  it('shows a failed answer with no text as its problem alone', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({
+        ...COMPLETE,
+        status: 'error',
+        text: '',
+        cost: '0',
+        problem: 'Rate limited: try again in 20 s.'
+      })
+    );
+    expect(c.node.dataset['status']).toBe('error');
+    expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-error').textContent).toBe(
+      'failed'
+    );
+    expect(visible(q(c.node, '.jp-GeminiCard-body'))).toBe(false);
+    expect(visible(q(c.node, '.jp-GeminiCard-problem'))).toBe(true);
+  });
+
+  it('marks cached answers', async () => {
+    const { card: c } = card();
+    await c.renderModel(model({ ...COMPLETE, status: 'cached' }));
+    expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-cached').textContent).toBe(
+      'cached'
+    );
+    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('$0.0001035');
+  });
+
+  it('sanitizes the model output whatever the notebook trust', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({
+        ...COMPLETE,
+        text: 'Hi <img src="x" onerror="alert(1)"><script>alert(2)</script>'
+      })
+    );
+    const body = q(c.node, '.jp-GeminiCard-body');
+    expect(body.innerHTML).not.toContain('onerror');
+    expect(body.querySelector('script')).toBeNull();
+  });
+
+  it('renders text answers as plain text and code answers as one Python block', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({ ...COMPLETE, format: 'text', text: 'no *markdown* here' })
+    );
+    const body = q(c.node, '.jp-GeminiCard-body');
+    expect(body.textContent).toBe('no *markdown* here');
+    expect(body.classList).toContain('jp-mod-plain');
+
+    await c.renderModel(
+      model({
+        ...COMPLETE,
+        format: 'code',
+        text: 'Sure:\n```py\nprint(1)\n```\nDone.'
+      })
+    );
+    expect(body.classList).not.toContain('jp-mod-plain');
+    expect(q(body, 'code.language-python').textContent).toBe('print(1)');
+    expect(body.textContent).not.toContain('Sure');
+  });
+
+  it('writes costs exactly, exponents included', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({ ...COMPLETE, cost: '1.035E-7', session_total: '0E-7' })
+    );
+    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('$0.0000001035');
+    expect(q(c.node, '.jp-GeminiCard-session').textContent).toBe('session $0');
+  });
+});
