@@ -14,6 +14,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 PYTHON=${PYTHON:-$root/.venv/bin/python}
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
+# Absolute, since the steps below cd around: a relative .venv/bin on PATH would stop resolving.
+PYTHON="$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON")"
 export PATH="$(dirname "$PYTHON"):$PATH" # jlpm and jupyter come with the environment
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1  # Playwright's browser download is not reachable; Debian's is
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}

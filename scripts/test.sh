@@ -6,6 +6,6 @@ source "$(dirname "$0")/_bootstrap.sh" test
 unset OPENROUTER_API_KEY OPENROUTER_BASE_URL
 echo "==> ruff";  .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "==> mypy";  .venv/bin/mypy
-echo "==> labextension: jest and Playwright UI tests"; PYTHON=.venv/bin/python labextension/run-ui-tests.sh
+echo "==> labextension: jest and Playwright UI tests"; PYTHON="$PWD/.venv/bin/python" labextension/run-ui-tests.sh
 # pytest last, so its summary closes the run.
 echo "==> pytest"; .venv/bin/python -m pytest "$@"
