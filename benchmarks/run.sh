@@ -31,7 +31,7 @@ if [[ "${BENCH_SKIP_INSTALL:-0}" != "1" ]]; then
     {
         "$venv/bin/python" -m pip install --upgrade pip
         # ipykernel + jupyter_client: the kernel benchmarks; psutil: CPU-time fallback off Linux.
-        "$venv/bin/python" -m pip install -e "$repo" ipykernel jupyter_client psutil
+        "$venv/bin/python" -m pip install -e "$repo[notebooks]" ipykernel jupyter_client psutil
     } >"$log_dir/pip.log" 2>&1 || {
         echo "[bench] pip install failed; see $log_dir/pip.log" >&2
         tail -n 20 "$log_dir/pip.log" >&2
