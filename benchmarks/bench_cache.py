@@ -26,10 +26,10 @@ def run(runs: int = RUNS) -> BenchResult:
         os.environ.update(
             JUPYTER_GEMINI_CACHE_DIR=cache, OPENROUTER_BASE_URL=emu.base_url, OPENROUTER_API_KEY="sk-or-bench"
         )
-        from IPython.testing.globalipapp import start_ipython
+        from IPython.core.interactiveshell import InteractiveShell
         from IPython.utils.capture import capture_output
 
-        shell = start_ipython()
+        shell = InteractiveShell.instance()
         shell.run_line_magic("load_ext", "jupyter_gemini")
 
         def timed(cell: str) -> float:

@@ -12,6 +12,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
+from ._settings import DEFAULT_MODEL
+
+__all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "Catalog", "ModelInfo"]
+
 Status = Literal["listed", "preview", "deprecated", "removed"]
 
 PER_MILLION = Decimal(1_000_000)
@@ -184,10 +188,6 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         note="heavily rate-limited",
     ),
 )
-
-# The cheapest listed, non-preview Flash model with no announced retirement:
-# a money-safe default that OpenRouter serves today.
-DEFAULT_MODEL = "google/gemini-3.1-flash-lite"
 
 
 class Catalog:

@@ -31,14 +31,24 @@ _WATCHED_SETTINGS = ["model", "budget"]
 class TallyChannel:
     """Every open comm of one session, and what they are sent."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, session_provider: Callable[[], Any]) -> None:
+        self._provider = session_provider
+        self._session: Any = None
         self.comms: dict[str, Any] = {}
         self._lock = threading.Lock()  # the tally can change on a chat panel's thread
-        self._unsubscribe: Callable[[], None] = session.tally.subscribe(lambda _tally: self.push())
-        self._observed = hasattr(session.settings, "observe")
-        if self._observed:
-            session.settings.observe(self._on_setting, names=_WATCHED_SETTINGS)
+        self._unsubscribe: Callable[[], None] = lambda: None
+        self._observed = False
+
+    @property
+    def session(self) -> Any:
+        """Fetched when a frontend first opens the comm, so `%load_ext` builds no session."""
+        if self._session is None:
+            session = self._session = self._provider()
+            self._unsubscribe = session.tally.subscribe(lambda _tally: self.push())
+            self._observed = hasattr(session.settings, "observe")
+            if self._observed:
+                session.settings.observe(self._on_setting, names=_WATCHED_SETTINGS)
+        return self._session
 
     def state(self) -> dict[str, Any]:
         budget = self.session.budget
@@ -102,15 +112,15 @@ class TallyChannel:
 _channel: TallyChannel | None = None
 
 
-def install(shell: Any, session: Any) -> bool:
-    """Register the comm target for `session`; False outside a kernel (terminal IPython)."""
+def install(shell: Any, session_provider: Callable[[], Any]) -> bool:
+    """Register the comm target for the session; False outside a kernel (terminal IPython)."""
     global _channel
     if getattr(shell, "kernel", None) is None:
         return False
     import comm
 
     uninstall()
-    channel = TallyChannel(session)
+    channel = TallyChannel(session_provider)
     comm.get_comm_manager().register_target(TARGET, channel.open)
     _channel = channel
     return True

@@ -14,36 +14,12 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ._command_help import LINE_HELP, SUBCOMMANDS
 from ._errors import OptionError
 from ._keys import ENV_VAR, mask, redact
 from ._recording import Recorder, Replayer
 from ._render import format_usd, history_bundle, models_bundle, tally_bundle
 from ._session import Session
-
-SUBCOMMANDS: dict[str, str] = {
-    "model": "%gemini model [ID]           show or set the model for this session",
-    "models": "%gemini models [--pick]      Flash models with prices per million tokens (--pick: a picker)",
-    "cost": "%gemini cost [--reconcile]   this session's cost per model; --reconcile settles ≈ estimates",
-    "budget": "%gemini budget [USD|off]     show, set or remove the session's spending cap",
-    "tally": "%gemini tally                a live cost tally (updates after every request)",
-    "chat": "%gemini chat                 a chat panel on this session (history, tally, budget shared)",
-    "key": "%gemini key [--clear|--save] type the API key (kept in memory only, never echoed)",
-    "fix": "%gemini fix                  explain the last error and offer the fixed cell below",
-    "reset": "%gemini reset                start a fresh conversation (the cost tally stays)",
-    "history": "%gemini history              the conversation so far",
-    "record": "%gemini record PATH|off      write every question and answer to a JSON-lines recording",
-    "replay": "%gemini replay PATH|off      answer from a recording: no key, no network, $0",
-    "cache": "%gemini cache [clear]        the answer cache: size and where it lives, or empty it",
-    "emulator": "%gemini emulator [on|off]    answer from a local OpenRouter emulator: offline, canned, free",
-    "debug": "%gemini debug                the full traceback of the last error",
-    "help": "%gemini help                 this list",
-}
-
-LINE_HELP = (
-    "Session commands:\n\n"
-    + "\n".join(SUBCOMMANDS.values())
-    + "\n\nAsk questions with the %%gemini cell magic (%%gemini? lists its options)."
-)
 
 
 class Commands:

@@ -13,6 +13,8 @@ from typing import Any
 from ._response import Usage
 
 CHARS_PER_TOKEN = 4
+#: Token budget for each DataFrame, value or text file put into a prompt (`--budget-tokens`).
+DEFAULT_BUDGET_TOKENS = 2000
 #: Gemini bills a small image as about this many prompt tokens.
 TOKENS_PER_IMAGE = 258
 

@@ -13,11 +13,11 @@ def load_ipython_extension(shell: Any) -> None:
     magics = GeminiMagics(shell=shell)
     shell.register_magics(magics)
     # Event hooks that remember displayed images and failed cells: no imports, no cost until used.
-    magics.session.images.install(shell)
-    magics.session.errors.install(shell)
+    magics.images.install(shell)
+    magics.errors.install(shell)
     from . import _comm  # the status bar's channel (comm target `jupyter_gemini`); no-op outside a kernel
 
-    _comm.install(shell, magics.session)
+    _comm.install(shell, lambda: magics.session)
 
 
 def unload_ipython_extension(shell: Any) -> None:
@@ -27,9 +27,10 @@ def unload_ipython_extension(shell: Any) -> None:
     from . import _comm
 
     _comm.uninstall()
-    magics.session.use_emulator(False)
-    magics.session.images.uninstall()
-    magics.session.errors.uninstall()
+    if magics._session is not None:
+        magics._session.use_emulator(False)
+    magics.images.uninstall()
+    magics.errors.uninstall()
     manager = shell.magics_manager
     for kind in ("line", "cell"):
         table = manager.magics[kind]

@@ -10,22 +10,23 @@ import functools
 import shlex
 from collections import ChainMap
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
 
-from ._catalog import DEFAULT_MODEL
-from ._commands import LINE_HELP, Commands
-from ._errors import OptionError
-from ._fix import SYSTEM as FIX_SYSTEM
-from ._fix import fix_prompt
-from ._interpolate import interpolate
-from ._session import FORMATS, AskOptions, Session
-from ._settings import APP_TITLE, APP_URL, default_base_url, default_budget
-from ._values import DEFAULT_BUDGET_TOKENS, value_to_text
+from ._command_help import LINE_HELP
+from ._error_history import ErrorHistory
+from ._estimate import DEFAULT_BUDGET_TOKENS
+from ._image_history import ImageHistory
+from ._response import FORMATS
+from ._settings import APP_TITLE, APP_URL, DEFAULT_MODEL, default_base_url, default_budget
+
+if TYPE_CHECKING:
+    from ._commands import Commands
+    from ._session import Session
 
 
 def _parse_options(magic: Any, line: str) -> Any:
@@ -86,8 +87,28 @@ class GeminiMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.session = Session(self, shell)
-        self.commands = Commands(self.session, self)
+        # Installed at %load_ext so they see images and errors from the start; both are tiny.
+        self.images = ImageHistory()
+        self.errors = ErrorHistory()
+        self._session: Session | None = None
+        self._commands: Commands | None = None
+
+    @property
+    def session(self) -> Session:
+        """Built on first use: `%load_ext` stays instant."""
+        if self._session is None:
+            from ._session import Session
+
+            self._session = Session(self, self.shell, images=self.images, errors=self.errors)
+        return self._session
+
+    @property
+    def commands(self) -> Commands:
+        if self._commands is None:
+            from ._commands import Commands
+
+            self._commands = Commands(self.session, self)
+        return self._commands
 
     # -- %%gemini -------------------------------------------------------------
 
@@ -146,6 +167,14 @@ class GeminiMagics(Magics):
             raise
 
     def _ask_cell(self, line: str, cell: str) -> Any:
+        # Loaded on the first question, not at %load_ext.
+        from ._errors import OptionError
+        from ._fix import SYSTEM as FIX_SYSTEM
+        from ._fix import fix_prompt
+        from ._interpolate import interpolate
+        from ._options import AskOptions
+        from ._values import value_to_text
+
         args = _parse_options(self.gemini_cell, line)
         cell = cell.strip("\n").rstrip()
         if not cell.strip() and not args.error:
@@ -189,6 +218,7 @@ class GeminiMagics(Magics):
 
     def _map_cell(self, args: Any, template: str) -> Any:
         from ._batch import MapOptions, map_rows
+        from ._errors import OptionError
 
         assert self.shell is not None, "registered magics always have a shell"
         namespace = self.namespace()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from ._errors import OptionError
-from ._response import Format
-from ._values import DEFAULT_BUDGET_TOKENS
-
-FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
+from ._estimate import DEFAULT_BUDGET_TOKENS
+from ._response import FORMATS, Format
 
 BASE_SYSTEM = "You are a helpful assistant inside a Jupyter notebook, talking to a data scientist."
 FORMAT_SYSTEM: dict[Format, str] = {

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Format = Literal["markdown", "code", "text", "json"]
+FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
 Status = Literal["streaming", "complete", "partial", "error", "cached"]
 #: Where a cached answer came from: the local cache, or a recording being replayed.
 Source = Literal["live", "cache", "recording"]

@@ -29,7 +29,8 @@ from ._estimate import estimate_usage
 from ._exchange import Exchange
 from ._image_history import ImageHistory
 from ._keys import EMULATOR_KEY, KeyStore, redact
-from ._options import DEFAULT_OPTIONS, FORMATS, AskOptions, system_prompt
+from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
+from ._response import FORMATS
 
 __all__ = ["FORMATS", "AskOptions", "Session"]
 from ._recording import Recorder, Replayer
@@ -41,7 +42,14 @@ from ._tally import CostTally
 
 
 class Session:
-    def __init__(self, settings: Settings, shell: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        shell: Any = None,
+        *,
+        images: ImageHistory | None = None,
+        errors: ErrorHistory | None = None,
+    ) -> None:
         self.settings = settings
         self.shell = shell
         self.tally = CostTally()
@@ -56,8 +64,8 @@ class Session:
         self._client: OpenRouterClient | None = None
         #: Images the kernel displayed (`--image last`) and cells that failed (`%gemini fix`, `{Err}`);
         #: `%load_ext` installs their hooks on the shell.
-        self.images = ImageHistory()
-        self.errors = ErrorHistory()
+        self.images = images if images is not None else ImageHistory()  # an empty history is falsy
+        self.errors = errors if errors is not None else ErrorHistory()
         #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
         self.emulator: Any = None
         self.recorder: Recorder | None = None

@@ -11,7 +11,9 @@ import dataclasses
 import os
 from typing import Protocol
 
-from ._catalog import DEFAULT_MODEL
+# The cheapest listed, non-preview Flash model with no announced retirement:
+# a money-safe default that OpenRouter serves today.
+DEFAULT_MODEL = "google/gemini-3.1-flash-lite"
 
 OPENROUTER_URL = "https://openrouter.ai/api/v1"
 BASE_URL_ENV = "OPENROUTER_BASE_URL"

@@ -14,10 +14,10 @@ import reprlib
 from typing import Any
 
 from ._context_frames import clip, is_tabular, safe_repr, summarize_tabular
-from ._estimate import CHARS_PER_TOKEN
+from ._estimate import CHARS_PER_TOKEN, DEFAULT_BUDGET_TOKENS
 
 #: Tokens one `{value}` may take unless the caller says otherwise.
-DEFAULT_BUDGET_TOKENS = 2000
+__all__ = ["DEFAULT_BUDGET_TOKENS", "MAX_VALUE_CHARS", "value_to_text"]
 #: Characters that fit the default budget (a string longer than this is cut).
 MAX_VALUE_CHARS = DEFAULT_BUDGET_TOKENS * CHARS_PER_TOKEN
 #: A container shows at most this many items at any budget: more items say little more.

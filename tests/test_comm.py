@@ -48,7 +48,7 @@ class FakeComm:
 @pytest.fixture
 def channel(ip):
     session = magics(ip).session
-    channel = _comm.TallyChannel(session)
+    channel = _comm.TallyChannel(lambda: session)
     yield channel
     channel.close()
 
@@ -126,7 +126,7 @@ def test_close_unsubscribes_and_closes_comms(ip, channel):
 
 
 def test_install_outside_a_kernel_does_nothing(ip):
-    assert _comm.install(ip, magics(ip).session) is False
+    assert _comm.install(ip, lambda: magics(ip).session) is False
     assert _comm.channel() is None
     _comm.uninstall()  # harmless when nothing is installed
 
@@ -137,7 +137,7 @@ def test_install_outside_a_kernel_does_nothing(ip):
 ENSURE_INSTALLED = (
     "from jupyter_gemini import _comm\n"
     "if _comm.channel() is None:\n"
-    "    _comm.install(get_ipython(), get_ipython().magics_manager.registry['GeminiMagics'].session)\n"
+    "    _comm.install(get_ipython(), lambda: get_ipython().magics_manager.registry['GeminiMagics'].session)\n"
 )
 
 
