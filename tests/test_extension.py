@@ -15,6 +15,8 @@ ip = start_ipython()
 before = set(sys.modules)
 ip.run_line_magic("load_ext", "jupyter_gemini")
 loaded = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {heavy!r})
+deferred = sorted(m for m in ("jupyter_gemini._session", "jupyter_gemini._commands", "jupyter_gemini._client")
+                  if m in sys.modules)
 ip.run_line_magic("load_ext", "jupyter_gemini")          # twice: no harm
 ip.run_line_magic("reload_ext", "jupyter_gemini")
 after_reload = ("gemini" in ip.magics_manager.magics["cell"], "gemini" in ip.magics_manager.magics["line"])
@@ -22,7 +24,7 @@ ip.run_line_magic("unload_ext", "jupyter_gemini")
 after_unload = ("gemini" in ip.magics_manager.magics["cell"], "gemini" in ip.magics_manager.magics["line"])
 configurables = [type(c).__name__ for c in ip.configurables].count("GeminiMagics")
 ip.run_line_magic("load_ext", "jupyter_gemini")
-print(json.dumps(dict(loaded=loaded, after_reload=after_reload, after_unload=after_unload,
+print(json.dumps(dict(loaded=loaded, deferred=deferred, after_reload=after_reload, after_unload=after_unload,
                       configurables=configurables, registered=len([c for c in ip.configurables
                                                                    if type(c).__name__ == "GeminiMagics"]))))
 """
@@ -38,6 +40,7 @@ def probe() -> dict:
 def test_load_imports_nothing_heavy_and_is_reversible():
     result = probe()
     assert result["loaded"] == []
+    assert result["deferred"] == []  # the session, commands and client are built on first use
     assert result["after_reload"] == [True, True]
     assert result["after_unload"] == [False, False]
     assert result["configurables"] == 0  # unload leaves nothing behind for %config
