@@ -195,8 +195,9 @@ def _table(headers: list[str], rows: Iterable[list[str]], *, bold_last: bool = F
     return "\n".join(md), "\n".join(line.rstrip() for line in plain)
 
 
-def tally_bundle(tally: CostTally) -> Bundle:
-    rows = [
+def model_rows(tally: CostTally) -> list[list[str]]:
+    """One table row per model: model, requests, tokens in, tokens out, cost (the widget shows them too)."""
+    return [
         [
             row.model,
             str(row.requests),
@@ -206,6 +207,10 @@ def tally_bundle(tally: CostTally) -> Bundle:
         ]
         for row in tally.rows.values()
     ]
+
+
+def tally_bundle(tally: CostTally) -> Bundle:
+    rows = model_rows(tally)
     rows.append(
         [
             "total",

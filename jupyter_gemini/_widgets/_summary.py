@@ -14,7 +14,7 @@ from typing import Any
 
 from .._catalog import ModelInfo
 from .._keys import redact
-from .._render import Bundle, format_tokens, format_usd, models_bundle, price_per_million, tally_bundle
+from .._render import Bundle, format_tokens, format_usd, model_rows, models_bundle, price_per_million, tally_bundle
 from .._tally import CostTally, Entry
 from ._base import html_table
 from ._credit import Credit
@@ -75,19 +75,6 @@ def _credit_text(credit: Credit | None) -> str:
     if credit.usage is not None:
         return f"key used {format_usd(credit.usage)}, no limit set"
     return "credit: no limit set"
-
-
-def model_rows(tally: CostTally) -> list[list[str]]:
-    return [
-        [
-            row.model,
-            str(row.requests),
-            format_tokens(row.prompt_tokens),
-            format_tokens(row.completion_tokens),
-            format_usd(row.cost, estimated=row.estimated),
-        ]
-        for row in tally.rows.values()
-    ]
 
 
 def recent_rows(tally: CostTally, count: int = RECENT_ROWS) -> list[list[str]]:
