@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY
 from jupyter_client.manager import start_new_kernel
-from test_kernel import execute
+from test_kernel import execute, until_idle
 
 from jupyter_gemini._render import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
@@ -125,14 +125,7 @@ def test_map_interrupt_keeps_finished_rows(emulator: Emulator, tmp_path: Path):
         msg_id = kc.execute(MAP_RUN)
         time.sleep(1.0)  # a few rows in
         km.interrupt_kernel()
-        messages = []
-        while True:
-            msg = kc.get_iopub_msg(timeout=60)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            messages.append(msg)
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
+        messages = until_idle(kc, msg_id, [])
         result = printed(messages)
         assert not [m for m in messages if m["msg_type"] == "error"]  # the batch returned what it had
         assert result["rows"] == 30 and 0 < len(result["failed"]) < 30

@@ -21,15 +21,18 @@ pytestmark = pytest.mark.kernel
 
 def execute(kc: Any, code: str, timeout: float = 60) -> list[dict[str, Any]]:
     """Run code and return every iopub message of that execution, up to idle."""
-    msg_id = kc.execute(code)
-    messages = []
-    while True:
+    return until_idle(kc, kc.execute(code), [], timeout)
+
+
+def until_idle(kc: Any, msg_id: str, messages: list[dict[str, Any]], timeout: float = 60) -> list[dict[str, Any]]:
+    """Add the execution's iopub messages to `messages` until the kernel reports idle."""
+    while not (
+        messages and messages[-1]["msg_type"] == "status" and messages[-1]["content"]["execution_state"] == "idle"
+    ):
         msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
+        if msg["parent_header"].get("msg_id") == msg_id:
+            messages.append(msg)
+    return messages
 
 
 @pytest.fixture
@@ -130,10 +133,7 @@ def test_interrupt_keeps_partial_text_and_the_kernel_answers(kernel_pair, emulat
         if msg["msg_type"] == "update_display_data":
             break  # text is arriving: interrupt now
     km.interrupt_kernel()
-    while not (messages[-1]["msg_type"] == "status" and messages[-1]["content"]["execution_state"] == "idle"):
-        msg = kc.get_iopub_msg(timeout=60)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            messages.append(msg)
+    until_idle(kc, msg_id, messages)
 
     (error,) = [m["content"] for m in messages if m["msg_type"] == "error"]
     assert error["ename"] == "InterruptedByUserError"
