@@ -20,10 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from ._batch_rows import Rows, library_of, rows_of
-from ._cache import StoredAnswer, request_key
+from ._cache import StoredAnswer
 from ._client import ChatRequest, Completion, completion_from_json
 from ._errors import BudgetError, GeminiError
-from ._estimate import estimate_usage
 from ._progress import Counts, Progress
 from ._render import format_usd
 from ._retry import RetryPolicy
@@ -138,15 +137,11 @@ class _Batch:
 
     # -- before sending -----------------------------------------------------------
 
-    def _cache_key(self, request: ChatRequest) -> str:
-        session = self.session
-        return request_key(request, base_url="emulator" if session.emulator is not None else session.settings.base_url)
-
     def _serve_from_cache(self) -> list[int]:
         """Rows answered before (a re-run): $0, no request. Returns the rows still to ask."""
         pending = []
         for position, request in enumerate(self.requests):
-            stored = self.session.cache.get(self._cache_key(request)) if self.use_cache else None
+            stored = self.session.cache.get(self.session.cache_key(request)) if self.use_cache else None
             if stored is None:
                 pending.append(position)
                 continue
@@ -235,11 +230,9 @@ class _Batch:
             self.counts.failed += 1
             return
         completion = result.completion
-        usage = completion.usage or estimate_usage(request.estimated_prompt_tokens(), result.text)
-        cost, estimated = completion.cost, False
-        if cost is None:
-            info = self.session.catalog().get(completion.model)
-            cost, estimated = (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)), True
+        charged = self.session.charge(request, completion, result.text, answered=True)
+        assert charged is not None, "an answered row always has usage, reported or estimated"
+        usage, cost, estimated = charged
         self.session.tally.record(
             completion.model,
             usage,
@@ -252,7 +245,7 @@ class _Batch:
         self.results[result.position] = result.text
         if self.use_cache:
             self.session.cache.put(
-                self._cache_key(request),
+                self.session.cache_key(request),
                 StoredAnswer(
                     result.text,
                     completion.model,

@@ -280,7 +280,8 @@ class Session:
 
     # -- paying once ------------------------------------------------------------
 
-    def _cache_key(self, request: ChatRequest) -> str:
+    def cache_key(self, request: ChatRequest) -> str:
+        """The answer cache's key for `request` (batches use it too)."""
         # The emulator's port changes every run; its answers do not.
         return request_key(request, base_url="emulator" if self.emulator is not None else self.settings.base_url)
 
@@ -294,7 +295,7 @@ class Session:
             if not self.replayer.fall_through:
                 raise self.replayer.missing(prompt)
         if options.uses_cache and not options.refresh:
-            cached = self.cache.get(self._cache_key(request))
+            cached = self.cache.get(self.cache_key(request))
             if cached is not None:
                 return cached, "cache"
         return None
@@ -342,9 +343,27 @@ class Session:
             finish_reason=response.finish_reason,
         )
         if options.uses_cache:
-            self.cache.put(self._cache_key(request), stored)
+            self.cache.put(self.cache_key(request), stored)
         if self.recorder is not None:
             self.recorder.add(request_key(request, base_url=None), prompt, stored)
+
+    def charge(
+        self, request: ChatRequest, completion: Completion, text: str, *, answered: bool
+    ) -> tuple[Usage, Decimal, bool] | None:
+        """What an answer cost: OpenRouter's figures, else an estimate at list price (≈).
+
+        Returns (usage, cost, estimated), or None when nothing was reported and
+        nothing `answered` (no text arrived, so nothing is known to be billed).
+        """
+        usage = completion.usage
+        if usage is None and answered:
+            usage = estimate_usage(request.estimated_prompt_tokens(), text)
+        if usage is None:
+            return None
+        if completion.cost is not None:
+            return usage, completion.cost, False
+        info = self.catalog().get(completion.model)
+        return usage, (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)), True
 
     def _account(
         self,
@@ -356,16 +375,8 @@ class Session:
         problem: GeminiError | None,
     ) -> Response:
         """Count what the answer cost (reported, else estimated) and build the Response."""
-        usage: Usage | None = completion.usage
-        cost, estimated = completion.cost, False
-        if usage is None and text:
-            usage = estimate_usage(request.estimated_prompt_tokens(), text)
-        if usage is not None and cost is None:
-            info = self.catalog().get(completion.model)
-            cost, estimated = (
-                (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)),
-                True,
-            )
+        charged = self.charge(request, completion, text, answered=bool(text))
+        usage, cost, estimated = charged if charged is not None else (None, None, False)
         if usage is not None and cost is not None:
             self.tally.record(
                 completion.model,
