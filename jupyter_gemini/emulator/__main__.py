@@ -15,6 +15,7 @@ from types import FrameType
 from ._config import EmulatorConfig
 from ._emulator import Emulator
 from ._faults import DEFAULT_FAULT_POOL, FAULTS
+from ._tokens import TOKENIZERS
 
 _PROG = "python -m jupyter_gemini.emulator"
 
@@ -43,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--tps", type=float, default=None, help="tokens per second when streaming (default: no limit)")
     add("--chunk-tokens", type=int, default=1, help="tokens per stream chunk (default 1)")
     add("--tokens", type=int, default=60, help="answer length in tokens when a request doesn't say (60)")
+    add(
+        "--tokenizer",
+        choices=TOKENIZERS,
+        default="chars",
+        help="chars: 4 characters a token (default); dense: a token per CJK character, symbol or emoji",
+    )
     add("--keepalive", type=float, default=0.5, help="seconds between keep-alive comments (0.5)")
     add("--fault-rate", type=float, default=0.0, help="probability of a random fault per request (0)")
     add("--seed", type=int, default=None, help="seed for random faults (reproducible runs)")
@@ -86,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             chunk_tokens=args.chunk_tokens,
             keepalive_interval=args.keepalive,
             default_tokens=args.tokens,
+            tokenizer=args.tokenizer,
             fault_rate=args.fault_rate,
             seed=args.seed,
             fault_pool=tuple(name.strip() for name in args.faults.split(",") if name.strip()),

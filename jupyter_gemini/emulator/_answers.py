@@ -145,14 +145,19 @@ def json_answer(stats: PromptStats, tokens: int) -> str:
     return json.dumps(fields, ensure_ascii=False)
 
 
+def is_prose(stats: PromptStats, *, json_mode: bool) -> bool:
+    """Whether `answer_text` writes prose (cut to exactly the tokens wanted) rather than code or JSON."""
+    return not json_mode and "code block" not in stats.system_text.lower()
+
+
 def answer_text(stats: PromptStats, tokens: int, *, json_mode: bool) -> str:
     """Pick the answer kind from the request: JSON mode, code-block system prompt, or prose.
 
     Prose is exactly `tokens` tokens long; code and JSON answers are never cut
     below the length that keeps them valid.
     """
+    if is_prose(stats, json_mode=json_mode):
+        return plain_answer(stats, tokens)
     if json_mode:
         return json_answer(stats, tokens)
-    if "code block" in stats.system_text.lower():
-        return code_answer(stats, tokens)
-    return plain_answer(stats, tokens)
+    return code_answer(stats, tokens)

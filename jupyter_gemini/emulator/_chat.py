@@ -84,7 +84,11 @@ class ChatCompletionsHandler(BaseHandler):
             self.send_http_error(error(400, "Invalid JSON body: expected a JSON object"))
             return
         plan = make_plan(
-            self.json_body, self.request.headers.get(DIRECTIVE_HEADER), config.models, config.default_tokens
+            self.json_body,
+            self.request.headers.get(DIRECTIVE_HEADER),
+            config.models,
+            config.default_tokens,
+            config.tokenizer,
         )
         if isinstance(plan, HttpError):
             self.send_http_error(plan)

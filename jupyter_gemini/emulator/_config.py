@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .._catalog import BUILTIN_MODELS, ModelInfo
 from ._faults import DEFAULT_FAULT_POOL, FAULTS
+from ._tokens import TOKENIZERS, Tokenizer
 
 
 @dataclasses.dataclass
@@ -35,6 +36,10 @@ class EmulatorConfig:
     require_auth: bool = True
     models: tuple[ModelInfo, ...] = BUILTIN_MODELS
     """The catalog the emulator serves and prices from (the built-in one by default)."""
+    tokenizer: Tokenizer = "chars"
+    """How prompts and answers are counted: "chars" (4 characters a token) or "dense" (one token per
+    CJK character, symbol, punctuation mark or emoji; see `_tokens`), to test budgets against text
+    that costs more than 4 characters a token."""
 
     def __post_init__(self) -> None:
         # Accept "5", 5 or 5.0 for convenience; billing arithmetic needs a Decimal.
@@ -63,5 +68,7 @@ class EmulatorConfig:
         unknown = [name for name in self.fault_pool if name not in FAULTS]
         if unknown:
             raise ValueError(f"unknown fault(s) in fault_pool: {', '.join(unknown)}")
+        if self.tokenizer not in TOKENIZERS:
+            raise ValueError(f"tokenizer must be one of {', '.join(TOKENIZERS)}, not {self.tokenizer!r}")
         if self.fault_rate > 0 and not self.fault_pool:
             raise ValueError("fault_rate > 0 needs a non-empty fault_pool")

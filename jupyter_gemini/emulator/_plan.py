@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._catalog import ModelInfo
-from ._answers import answer_text
+from ._answers import answer_text, is_prose
 from ._billing import UNSPECIFIED_MAX_TOKENS, completion_cost, prompt_cost
 from ._faults import (
     Directive,
@@ -25,7 +25,7 @@ from ._faults import (
     invalid_model,
     parse_pairs,
 )
-from ._tokens import PromptStats, prompt_stats, split_tokens
+from ._tokens import PromptStats, Tokenizer, prompt_stats, split_tokens
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,13 +114,17 @@ def _positive_int(value: Any) -> int | None:
 
 
 def make_plan(
-    body: Mapping[str, Any], header_directive: str | None, models: Sequence[ModelInfo], default_tokens: int
+    body: Mapping[str, Any],
+    header_directive: str | None,
+    models: Sequence[ModelInfo],
+    default_tokens: int,
+    tokenizer: Tokenizer = "chars",
 ) -> Plan | HttpError:
     """Validate the request and decide the answer; errors come back as HttpError values."""
     messages = _messages(body)
     if messages is None:
         return error(400, 'Input required: specify "prompt" or "messages"')
-    stats = prompt_stats(messages)
+    stats = prompt_stats(messages, tokenizer)
     try:
         directive = read_directive(header_directive, stats.last_user_text)
     except DirectiveError as exc:
@@ -138,7 +142,9 @@ def make_plan(
         "json_schema",
     )
     wanted = default_tokens if directive.tokens is None else directive.tokens
-    tokens = split_tokens(answer_text(stats, wanted, json_mode=json_mode))
+    tokens = split_tokens(answer_text(stats, wanted, json_mode=json_mode), tokenizer)
+    if is_prose(stats, json_mode=json_mode):
+        tokens = tokens[:wanted]  # text sized at 4 characters a token is longer under a denser tokenizer
     finish_reason = "stop"
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[:max_tokens]

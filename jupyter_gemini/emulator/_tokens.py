@@ -7,10 +7,17 @@ and reproducible, so cost tallies can be checked to the last digit.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 CHARS_PER_TOKEN = 4
+Tokenizer = Literal["chars", "dense"]
+TOKENIZERS: tuple[Tokenizer, ...] = ("chars", "dense")
+"""`chars`: one token per 4 characters (the default). `dense`: one token per CJK character, symbol,
+punctuation mark or emoji code point, and per run of up to 4 ASCII letters/digits or 4 spaces, so a
+prompt of code, symbols or CJK costs far more than 4 characters a token (like a real tokenizer can)."""
+_DENSE = re.compile(r"[A-Za-z0-9]{1,4}|[ \t\r\n]{1,4}|.", re.DOTALL)
 MESSAGE_OVERHEAD_TOKENS = 4
 """Added once per message for its role and framing."""
 IMAGE_TOKENS = 258
@@ -21,13 +28,17 @@ LINKED_FILE_TOKENS = 258
 """A file given by URL rather than inline data is billed like one image."""
 
 
-def count_text_tokens(text: str) -> int:
-    """ceil(len(text) / 4): the emulator's tokenizer, for prompts and answers alike."""
+def count_text_tokens(text: str, tokenizer: Tokenizer = "chars") -> int:
+    """The emulator's token count, for prompts and answers alike: ceil(len(text) / 4) by default."""
+    if tokenizer == "dense":
+        return len(_DENSE.findall(text))
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-def split_tokens(text: str) -> list[str]:
-    """Cut text into 4-character tokens, so len(split_tokens(t)) == count_text_tokens(t)."""
+def split_tokens(text: str, tokenizer: Tokenizer = "chars") -> list[str]:
+    """Cut text into tokens, so len(split_tokens(t)) == count_text_tokens(t) and "".join gives t back."""
+    if tokenizer == "dense":
+        return _DENSE.findall(text)
     return [text[i : i + CHARS_PER_TOKEN] for i in range(0, len(text), CHARS_PER_TOKEN)]
 
 
@@ -50,16 +61,16 @@ def _file_tokens(data: str) -> int:
     return -(-len(payload) // FILE_CHARS_PER_TOKEN)
 
 
-def _part_text_and_tokens(part: Any) -> tuple[str, int, int, int]:
+def _part_text_and_tokens(part: Any, tokenizer: Tokenizer) -> tuple[str, int, int, int]:
     """(text, tokens, images, files) of one content part; unknown parts count as nothing."""
     if isinstance(part, str):
-        return part, count_text_tokens(part), 0, 0
+        return part, count_text_tokens(part, tokenizer), 0, 0
     if not isinstance(part, dict):
         return "", 0, 0, 0
     kind = part.get("type")
     if kind == "text":
         text = str(part.get("text") or "")
-        return text, count_text_tokens(text), 0, 0
+        return text, count_text_tokens(text, tokenizer), 0, 0
     if kind == "image_url":
         return "", IMAGE_TOKENS, 1, 0
     if kind == "file":
@@ -72,7 +83,7 @@ def _part_text_and_tokens(part: Any) -> tuple[str, int, int, int]:
     return "", 0, 0, 0
 
 
-def prompt_stats(messages: Sequence[Any]) -> PromptStats:
+def prompt_stats(messages: Sequence[Any], tokenizer: Tokenizer = "chars") -> PromptStats:
     """Count every message of the conversation (all roles) the way the emulator bills it."""
     tokens = images = files = 0
     last_user_text = ""
@@ -85,7 +96,7 @@ def prompt_stats(messages: Sequence[Any]) -> PromptStats:
         parts = content if isinstance(content, list) else [content] if isinstance(content, str) else []
         texts: list[str] = []
         for part in parts:
-            text, part_tokens, part_images, part_files = _part_text_and_tokens(part)
+            text, part_tokens, part_images, part_files = _part_text_and_tokens(part, tokenizer)
             tokens += part_tokens
             images += part_images
             files += part_files
