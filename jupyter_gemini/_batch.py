@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._batch_rows import Rows, library_of, rows_of
+from ._budget import check_batch_budget, check_max_tokens
 from ._cache import StoredAnswer
 from ._client import ChatRequest, Completion, completion_from_json
 from ._errors import BudgetError, GeminiError
@@ -88,6 +89,7 @@ def map_rows(
         return map_dask(map_rows, session, template, data, options)
     rows = rows_of(template, data, namespace or {})
     model_id = options.model or session.settings.model
+    check_max_tokens(model_id, session.catalog().get(model_id), options.max_tokens)
     requests = [
         ChatRequest(
             model=model_id,
@@ -158,14 +160,17 @@ class _Batch:
         return sum((info.cost(self.requests[p].estimated_prompt_tokens(), answer) for p in pending), Decimal(0))
 
     def _check_cost(self, pending: Sequence[int], confirm: bool | None) -> None:
-        estimate, budget, spent = self.counts.estimate, self.session.budget, self.session.tally.total
-        if budget is not None and spent + estimate > budget:
-            raise BudgetError(
-                f"Mapping {len(pending):,} rows is estimated at {format_usd(estimate)}, but only "
-                f"{format_usd(max(budget - spent, Decimal(0)))} of the {format_usd(budget)} budget is left, "
-                "so nothing was sent.",
-                hint="Map fewer rows, set max_tokens, or raise the cap with %gemini budget.",
-            )
+        # The budget holds each row's worst case (prompt bound + longest answer); the yes below, the expected cost.
+        model = self.requests[pending[0]].model if pending else ""
+        check_batch_budget(
+            budget=self.session.budget,
+            spent=self.session.tally.total,
+            model=model,
+            info=self.session.catalog().get(model),
+            prompt_tokens=[self.requests[p].prompt_token_bound() for p in pending],
+            max_tokens=self.requests[pending[0]].max_tokens if pending else None,
+        )
+        estimate = self.counts.estimate
         if estimate <= CONFIRM_ABOVE or confirm is True:
             return
         question = f"Mapping {len(pending):,} rows is estimated at {format_usd(estimate)}. Go ahead? [y/N] "

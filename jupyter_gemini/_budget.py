@@ -1,17 +1,18 @@
 """The session spending cap: refuse, before sending, what could break it.
 
-The check is on the worst case (the prompt as estimated, plus the longest
-answer allowed at the model's prices), so a request that passes cannot take
-the total over the cap, whatever the model writes.
+The check is on the worst case (the prompt's token bound, `ChatRequest.prompt_token_bound`,
+plus the longest answer allowed at the model's prices), so a request that passes cannot take
+the total over the cap, whatever the prompt's script and whatever the model writes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from decimal import Decimal
 
 from ._catalog import ModelInfo
-from ._errors import BudgetError
+from ._errors import BudgetError, OptionError
 from ._render import format_usd
 
 
@@ -23,8 +24,23 @@ class WorstCase:
 
 
 def worst_case(info: ModelInfo, prompt_tokens: int, max_tokens: int | None) -> WorstCase:
+    """`prompt_tokens` is the bound (`prompt_token_bound`), not the ≈ estimate."""
     completion = max_tokens if max_tokens is not None else info.max_completion_tokens
     return WorstCase(prompt_tokens, completion, info.cost(prompt_tokens, completion))
+
+
+def check_max_tokens(model: str, info: ModelInfo | None, max_tokens: int | None) -> None:
+    """Refuse a `--max-tokens` the model cannot honour, before anything is sent."""
+    if max_tokens is None:
+        return
+    if max_tokens < 1:
+        raise OptionError(f"--max-tokens must be at least 1, not {max_tokens}, so nothing was sent.")
+    if info is not None and max_tokens > info.max_completion_tokens:
+        raise OptionError(
+            f"--max-tokens {max_tokens:,} is more than {model} can write in one answer "
+            f"({info.max_completion_tokens:,} tokens), so nothing was sent.",
+            hint=f"Use --max-tokens {info.max_completion_tokens} or less.",
+        )
 
 
 def check_budget(
@@ -61,6 +77,48 @@ def check_budget(
         f"{worst.completion_tokens:,} answer tokens on {model}), but only {format_usd(left)} of the {cap} budget "
         "is left, so nothing was sent.",
         hint=f"{fits}, or raise the cap with %gemini budget {_suggest_cap(spent + worst.cost)}.",
+    )
+
+
+def check_batch_budget(
+    *,
+    budget: Decimal | None,
+    spent: Decimal,
+    model: str,
+    info: ModelInfo | None,
+    prompt_tokens: Sequence[int],
+    max_tokens: int | None,
+) -> None:
+    """Raise BudgetError unless every row of a batch could be answered at its worst within `budget`.
+
+    `prompt_tokens` holds each row's prompt bound; the rows share `max_tokens`.
+    """
+    if budget is None or not prompt_tokens:
+        return
+    rows, cap = len(prompt_tokens), format_usd(budget)
+    if spent >= budget:
+        raise BudgetError(
+            f"The {cap} budget is used up ({format_usd(spent)} spent), so none of the {rows:,} rows was sent.",
+            hint=f"Raise it with %gemini budget {_suggest_cap(spent)}, or remove it with %gemini budget off.",
+        )
+    if info is None:
+        raise BudgetError(
+            f"jupyter-gemini has no prices for {model}, so it cannot keep {rows:,} rows within the {cap} "
+            "budget; nothing was sent.",
+            hint="Pick a model from %gemini models, or remove the cap with %gemini budget off.",
+        )
+    worst = worst_case(info, sum(prompt_tokens), max_tokens)
+    cost = info.cost(worst.prompt_tokens, worst.completion_tokens * rows)
+    left = budget - spent
+    if cost <= left:
+        return
+    affordable = _affordable_tokens(info, worst.prompt_tokens, left) // rows
+    fits = f"set max_tokens to {affordable:,} (--max-tokens) to fit" if affordable > 0 else "map fewer rows"
+    raise BudgetError(
+        f"Mapping {rows:,} rows could cost up to {format_usd(cost)} ({worst.prompt_tokens:,} prompt tokens + up to "
+        f"{worst.completion_tokens:,} answer tokens a row on {model}), but only {format_usd(left)} of the {cap} "
+        "budget is left, so nothing was sent.",
+        hint=f"{fits[0].upper()}{fits[1:]}, or raise the cap with %gemini budget {_suggest_cap(spent + cost)}.",
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ._error_map import map_sdk_error, stream_failure
 from ._errors import APIError, ProviderError, StreamError
-from ._estimate import prompt_tokens
+from ._estimate import prompt_token_bound, prompt_tokens
 from ._response import Usage
 
 
@@ -52,7 +52,12 @@ class ChatRequest:
     attachment_tokens: int = 0
 
     def estimated_prompt_tokens(self) -> int:
+        """About what the prompt costs (≈, for display); the budget uses `prompt_token_bound`."""
         return prompt_tokens(self.messages, text_only=True) + self.attachment_tokens
+
+    def prompt_token_bound(self) -> int:
+        """Prompt tokens this request can never exceed: what a budget check needs (see `_estimate`)."""
+        return prompt_token_bound(self.messages, self.attachment_tokens)
 
     def size(self) -> int:
         """Approximate bytes on the wire, for "too large" errors."""

@@ -15,11 +15,12 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ._command_help import LINE_HELP, SUBCOMMANDS
-from ._errors import OptionError
+from ._errors import OptionError, SettingError
 from ._keys import ENV_VAR, mask, redact
 from ._recording import Recorder, Replayer
 from ._render import format_usd, history_bundle, models_bundle, tally_bundle
 from ._session import Session
+from ._settings import MAX_BUDGET_USD, check_setting, parse_budget
 
 
 class Commands:
@@ -97,17 +98,23 @@ class Commands:
             self.settings.budget = None
             print("Budget removed: requests are no longer capped.")
             return
+        if len(args) > 1:
+            raise UsageError("Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50.")
         if args:
             try:
-                amount = Decimal(args[0].lstrip("$"))
-            except ArithmeticError:
+                amount = parse_budget(args[0])
+            except ValueError:
                 raise UsageError(
-                    f"Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50 (not {args[0]!r})."
+                    f"Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50 (not {args[0]!r}; a dot, not a comma)."
                 ) from None
-            if not amount.is_finite() or amount < 0:
-                raise UsageError(f"The budget must be a positive amount of USD, not {args[0]}.")
-            self.settings.budget = float(amount)
-        budget = self.session.budget
+            try:
+                self.settings.budget = check_setting("budget", amount)
+            except SettingError:
+                raise SettingError(
+                    f"The budget must be an amount of USD from 0 to {MAX_BUDGET_USD:,}, not {args[0]}; "
+                    "it keeps its previous value."
+                ) from None
+        budget = self.session.budget  # SettingError while $JUPYTER_GEMINI_BUDGET is unparsable
         if budget is None:
             print(f"No budget set ({format_usd(tally.total)} spent). Set one with %gemini budget 0.50.")
             return

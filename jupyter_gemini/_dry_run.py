@@ -30,7 +30,7 @@ class DryRun:
         tokens = f"about {self.prompt_tokens:,} prompt tokens"
         if self.info is None:
             return f"Dry run, nothing sent: {tokens} for {self.request.model} (no prices known for it)."
-        worst = worst_case(self.info, self.prompt_tokens, self.request.max_tokens)
+        worst = worst_case(self.info, self.request.prompt_token_bound(), self.request.max_tokens)
         return (
             f"Dry run, nothing sent: {tokens} + up to {worst.completion_tokens:,} answer tokens on "
             f"{self.request.model}; at most {format_usd(worst.cost)}."

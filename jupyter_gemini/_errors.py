@@ -54,6 +54,12 @@ class OptionError(GeminiError):
     title = "Invalid option"
 
 
+class SettingError(GeminiError):
+    """A setting (`%config GeminiMagics.x`, `%gemini budget`, an environment variable) is out of range."""
+
+    title = "Invalid setting"
+
+
 class ModelUnavailableError(GeminiError):
     title = "Model unavailable"
 

@@ -6,6 +6,7 @@ Settings are traitlets, so `%config GeminiMagics.model = "..."` and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shlex
 from collections import ChainMap
@@ -15,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import Bool, Float, Int, TraitError, Unicode, default, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, default
 
 from ._command_help import LINE_HELP
 from ._error_history import ErrorHistory
+from ._errors import SettingError
 from ._estimate import DEFAULT_BUDGET_TOKENS
 from ._image_history import ImageHistory
 from ._response import FORMATS
-from ._settings import APP_TITLE, APP_URL, DEFAULT_MODEL, default_base_url, default_budget
+from ._settings import APP_TITLE, APP_URL, DEFAULT_MODEL, check_setting, default_base_url, default_budget
 
 if TYPE_CHECKING:
     from ._commands import Commands
@@ -46,25 +48,68 @@ def _cache_choice(args: Any) -> bool | None:
     return True if args.cache else (False if args.no_cache else None)
 
 
+class InvalidSettingError(SettingError, TraitError):
+    """A refused setting: one sentence in a cell (`_render_traceback_`) and in `%config`'s log line."""
+
+
+class _Checked:
+    """A trait that checks each value with `check_setting` as it is assigned.
+
+    Not `@validate`: traitlets runs those only at the end of a `%config`/`update_config`,
+    and rolling back a never-read trait then stores its static default, so a refused
+    `%config GeminiMagics.budget = -1` would silently drop the cap from $JUPYTER_GEMINI_BUDGET.
+    Checked here, the value is refused before anything is stored, and the old value stays.
+    """
+
+    name: str | None
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        with contextlib.suppress(TraitError):  # not even the right type: check_setting says so in the user's terms
+            value = super().validate(obj, value)  # type: ignore[misc]
+        try:
+            return check_setting(str(self.name), value)
+        except SettingError as error:
+            raise InvalidSettingError(error.message, hint=error.hint) from None
+
+
+class _Float(_Checked, Float[Any, Any]):
+    pass
+
+
+class _Int(_Checked, Int[Any, Any]):
+    pass
+
+
+class _Unicode(_Checked, Unicode[Any, Any]):
+    pass
+
+
+class _Bool(_Checked, Bool[Any, Any]):
+    pass
+
+
 @magics_class
 class GeminiMagics(Magics):
     """Ask Gemini Flash models through OpenRouter from a notebook."""
 
-    model = Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
-    base_url = Unicode(
+    # Every value is checked when it is set (`_Checked`, rules in `_settings.RULES`).
+    model = _Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
+    base_url = _Unicode(
         help="OpenRouter API base URL. Defaults to $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1."
     ).tag(config=True)
-    max_history = Int(10, help="How many earlier exchanges each question carries (0: none).").tag(config=True)
-    stream = Bool(True, help="Stream answers as they are written.").tag(config=True)
-    app_url = Unicode(APP_URL, help="Sent as HTTP-Referer for OpenRouter's app attribution.").tag(config=True)
-    app_title = Unicode(APP_TITLE, help="Sent as X-Title / X-OpenRouter-Title.").tag(config=True)
-    timeout = Float(120.0, help="Seconds to wait for OpenRouter before giving up.").tag(config=True)
-    max_retries = Int(2, help="Retries for rate limits and server errors before the first token.").tag(config=True)
-    retry_limit = Float(60.0, help="Most seconds spent waiting between retries of one request.").tag(config=True)
-    stall_timeout = Float(
-        60.0, help="Seconds with no data (keep-alives aside) before a streaming answer counts as stalled."
+    max_history = _Int(10, help="How many earlier exchanges each question carries (0: none).").tag(config=True)
+    stream = _Bool(True, help="Stream answers as they are written.").tag(config=True)
+    app_url = _Unicode(APP_URL, help="Sent as HTTP-Referer for OpenRouter's app attribution.").tag(config=True)
+    app_title = _Unicode(APP_TITLE, help="Sent as X-Title / X-OpenRouter-Title.").tag(config=True)
+    timeout = _Float(120.0, help="Seconds to wait for OpenRouter before giving up (above 0).").tag(config=True)
+    max_retries = _Int(2, help="Retries for rate limits and server errors before the first token (0-10).").tag(
+        config=True
+    )
+    retry_limit = _Float(60.0, help="Most seconds spent waiting between retries of one request.").tag(config=True)
+    stall_timeout = _Float(
+        60.0, help="Seconds with no data (keep-alives aside) before a streaming answer counts as stalled (>= 0.1)."
     ).tag(config=True)
-    budget = Float(
+    budget = _Float(
         default_value=None,
         allow_none=True,
         help="Session spending cap in USD (None: no cap). Defaults to $JUPYTER_GEMINI_BUDGET. See %gemini budget.",
@@ -76,14 +121,9 @@ class GeminiMagics(Magics):
 
     @default("budget")
     def _default_budget(self) -> float | None:
+        # Raises SettingError while $JUPYTER_GEMINI_BUDGET is unparsable, so every read of the cap
+        # (asking, mapping, %gemini budget) refuses until it is fixed or a cap is set explicitly.
         return default_budget()
-
-    @validate("budget")
-    def _validate_budget(self, proposal: Any) -> float | None:
-        value = proposal["value"]
-        if value is not None and value < 0:
-            raise TraitError(f"The budget must be a positive amount of USD, not {value}.")
-        return value  # type: ignore[no-any-return]
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._attachments import Attachments
-from ._budget import check_budget
+from ._budget import check_budget, check_max_tokens
 from ._cache import ResponseCache, StoredAnswer, request_key
 from ._cancel import CancelToken
 from ._catalog import Catalog
@@ -188,6 +188,7 @@ class Session:
         try:
             attachments = self._attachments(options)
             request = self._request(prompt, options, attachments)
+            check_max_tokens(request.model, self.catalog().get(request.model), request.max_tokens)
             view = view or choose_view(self.shell, live=live)
             stored = self._stored_answer(request, prompt, options)
             if stored is not None:
@@ -198,7 +199,7 @@ class Session:
                 spent=self.tally.total,
                 model=request.model,
                 info=self.catalog().get(request.model),
-                prompt_tokens=request.estimated_prompt_tokens(),
+                prompt_tokens=request.prompt_token_bound(),
                 max_tokens=request.max_tokens,
             )
             return self._run(client, request, prompt, options, view, cancel, attachments)

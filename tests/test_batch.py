@@ -95,7 +95,7 @@ def test_interrupt_stops_promptly_and_keeps_finished_rows(ip, emulator: Emulator
 
 def test_budget_refuses_a_batch_before_sending(ip, emulator: Emulator, reviews):
     run_cell(ip, "%gemini budget 0.0001")
-    with pytest.raises(BudgetError, match="Mapping 24 rows is estimated at"):
+    with pytest.raises(BudgetError, match="Mapping 24 rows could cost up to"):
         jupyter_gemini.map("Classify: {review}", reviews)
     assert chat_requests(emulator) == []
 

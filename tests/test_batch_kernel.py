@@ -143,5 +143,5 @@ def test_map_budget_refusal_is_one_line(kernel_in, emulator: Emulator):
     messages = execute(kernel_in, MAP_RUN)
     (error,) = [m["content"] for m in messages if m["msg_type"] == "error"]
     assert error["ename"] == "BudgetError" and len(error["traceback"]) == 1
-    assert "Mapping 30 rows is estimated at" in error["traceback"][0]
+    assert "Mapping 30 rows could cost up to" in error["traceback"][0]
     assert chat_requests(emulator) == 0
