@@ -98,7 +98,7 @@ def check_batch_budget(
     rows, cap = len(prompt_tokens), format_usd(budget)
     if spent >= budget:
         raise BudgetError(
-            f"The {cap} budget is used up ({format_usd(spent)} spent), so none of the {rows:,} rows was sent.",
+            f"The {cap} budget is used up ({format_usd(spent)} spent), so nothing was sent for the {rows:,} rows.",
             hint=f"Raise it with %gemini budget {_suggest_cap(spent)}, or remove it with %gemini budget off.",
         )
     if info is None:
