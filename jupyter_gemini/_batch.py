@@ -24,6 +24,7 @@ from ._budget import check_batch_budget, check_max_tokens
 from ._cache import StoredAnswer
 from ._client import ChatRequest, Completion, completion_from_json
 from ._errors import BudgetError, GeminiError
+from ._gate import check_body, outbound_body
 from ._progress import Counts, Progress
 from ._render import format_usd
 from ._retry import RetryPolicy
@@ -99,6 +100,8 @@ def map_rows(
         )
         for prompt in rows.prompts
     ]
+    for request in requests:  # a key in any row refuses the batch before a row is sent
+        check_body(request.sdk_kwargs(), session.keys.get())
     batch = _Batch(session, rows, requests, options)
     return batch.run(confirm=options.confirm)
 
@@ -334,13 +337,17 @@ class _Worker:
     async def _one(self, client: Any, limiter: Any, position: int) -> RowResult:
         request = self.requests[position]
         policy = RetryPolicy(self.max_retries, self.retry_limit)
+        try:
+            body = outbound_body(request, self.config.api_key)
+        except GeminiError as refused:  # a key in the row: refused, like a single question
+            return RowResult(position, error=refused)
         while True:
             await limiter.acquire()
             ok = False
             try:
                 # The SDK's low-level post: the same transport, auth and headers, without typing the
                 # request and the answer into pydantic models, which was most of a row's CPU.
-                response = await client.post("/chat/completions", body=request.sdk_kwargs(), cast_to=object)
+                response = await client.post("/chat/completions", body=body, cast_to=object)
                 ok = True
             except asyncio.CancelledError:
                 raise

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._client import ChatRequest
+from ._keys import redact
 from ._response import Usage
 
 CACHE_ENV = "JUPYTER_GEMINI_CACHE_DIR"
@@ -87,7 +88,7 @@ class StoredAnswer:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "text": self.text,
+            "text": redact(self.text),  # the one writer of caches and recordings: no key reaches a file
             "model": self.model,
             "usage": dataclasses.asdict(self.usage),
             "cost": str(self.cost),

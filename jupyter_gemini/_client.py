@@ -19,6 +19,7 @@ from typing import Any
 from ._error_map import map_sdk_error, stream_failure
 from ._errors import APIError, ProviderError, StreamError
 from ._estimate import prompt_token_bound, prompt_tokens
+from ._gate import outbound_body
 from ._response import Usage
 
 
@@ -251,7 +252,7 @@ class OpenRouterClient:
     def stream(self, request: ChatRequest) -> ChatStream:
         """Send the request; returns once OpenRouter accepted it (before the first token)."""
         try:
-            sdk_stream = self._sdk.chat.completions.create(**request.sdk_kwargs(), stream=True)
+            sdk_stream = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key), stream=True)
         except Exception as exc:
             raise self.map_error(exc, request) from exc
         return ChatStream(
@@ -263,7 +264,7 @@ class OpenRouterClient:
 
     def complete(self, request: ChatRequest) -> tuple[str, Completion]:
         try:
-            response = self._sdk.chat.completions.create(**request.sdk_kwargs())
+            response = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key))
         except Exception as exc:
             raise self.map_error(exc, request) from exc
         completion = Completion(model=request.model)

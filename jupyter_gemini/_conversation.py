@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from ._keys import redact
+
 
 @dataclasses.dataclass(frozen=True)
 class Turn:
@@ -21,7 +23,8 @@ class Conversation:
         self.turns: list[Turn] = []
 
     def add(self, turn: Turn) -> None:
-        self.turns.append(turn)
+        """Kept masked: the history is shown (`%gemini history`) and sent back with later questions."""
+        self.turns.append(dataclasses.replace(turn, question=redact(turn.question), answer=redact(turn.answer)))
 
     def clear(self) -> None:
         self.turns.clear()

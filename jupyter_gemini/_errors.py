@@ -44,6 +44,12 @@ class MissingKeyError(GeminiError):
         )
 
 
+class KeyInPromptError(GeminiError):
+    """A request body held an API key: refused before it left the kernel."""
+
+    title = "Key in prompt"
+
+
 class InterpolationError(GeminiError):
     """A `{name}` in the prompt could not be resolved; nothing was sent."""
 

@@ -1,11 +1,15 @@
 """Where the API key comes from, and how it is kept out of everything shown.
 
 The key lives only in the environment or in this process's memory. Any
-text that may reach a user (errors, logs, reprs) passes through `redact`.
+text that may reach a user or a file (prompts built from variables, answers,
+errors, histories, caches, recordings, widget state) passes through `redact`,
+and every request body through `_gate.outbound_body`; both know the same
+secrets, from `known_secrets`.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
@@ -17,7 +21,11 @@ KEYRING_SERVICE = "jupyter-gemini"
 KEYRING_USER = "openrouter"
 
 # OpenRouter keys look like sk-or-v1-<64 hex>; redact anything key-shaped too.
-_KEY_SHAPED = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
+KEY_SHAPED = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
+
+#: Keys typed with `%gemini key` in any session of this process (memory only): a key typed in one
+#: session and cleared is still a secret if it shows up later, so they are kept until exit.
+_typed_keys: set[str] = set()
 
 
 class KeyStore:
@@ -33,6 +41,8 @@ class KeyStore:
 
     def set(self, key: str) -> None:
         self._typed = key.strip() or None
+        if self._typed:
+            _typed_keys.add(self._typed)
 
     def clear(self) -> None:
         self._typed = None
@@ -70,13 +80,26 @@ def mask(key: str) -> str:
 _MIN_KEY_LENGTH = 12
 
 
+def known_secrets(extra: str | None = None) -> list[str]:
+    """Every key this process knows of: typed ones, the environment's, the keyring's, and `extra`.
+
+    The emulator's key is not a secret (it is in this source file), so it is left out.
+    """
+    found = {*_typed_keys, os.environ.get(ENV_VAR) or "", _from_keyring() or "", extra or ""}
+    return sorted((key for key in found if len(key) >= _MIN_KEY_LENGTH and key != EMULATOR_KEY), key=len, reverse=True)
+
+
 def redact(text: str, key: str | None = None) -> str:
-    if key and len(key) >= _MIN_KEY_LENGTH:
-        text = text.replace(key, mask(key))
-    return _KEY_SHAPED.sub(lambda m: mask(m.group(0)), text)
+    """`text` with every known key, and anything key-shaped, masked (`sk-or-…abcd`)."""
+    for secret in known_secrets(key):
+        if secret in text:
+            text = text.replace(secret, mask(secret))
+    return KEY_SHAPED.sub(lambda m: mask(m.group(0)), text)
 
 
+@functools.cache
 def _keyring() -> Any:
+    """The optional keyring module (looked for once: `redact` asks often)."""
     try:
         import keyring
     except ImportError:

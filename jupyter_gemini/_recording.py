@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ._cache import StoredAnswer
 from ._errors import GeminiError
+from ._keys import redact
 
 FORMAT = "jupyter-gemini-recording"
 VERSION = 1
@@ -32,7 +33,7 @@ class Recorder:
             self._write({"format": FORMAT, "version": VERSION})
 
     def add(self, key: str, prompt: str, answer: StoredAnswer) -> None:
-        self._write({"key": key, "prompt": prompt, "answer": answer.to_json()})
+        self._write({"key": key, "prompt": redact(prompt), "answer": answer.to_json()})
         self.count += 1
 
     def _write(self, record: dict[str, object]) -> None:

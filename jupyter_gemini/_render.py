@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._catalog import PER_MILLION, ModelInfo
+from ._keys import redact
 from ._response import Response
 from ._tally import CostTally
 
@@ -92,6 +93,7 @@ def response_bundle(response: Response) -> Bundle:
 def streaming_bundle(text: str, model: str) -> Bundle:
     """What a cell shows while tokens arrive: the text so far and who is writing it."""
     status = f"<sub>streaming from {model}…</sub>"
+    text = redact(text)
     return (
         {
             # Not the text again: every redraw resends the bundle, so one copy less is

@@ -27,6 +27,7 @@ from ._error_history import ErrorHistory
 from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
 from ._exchange import Exchange
+from ._gate import check_body
 from ._image_history import ImageHistory
 from ._keys import EMULATOR_KEY, KeyStore, redact
 from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
@@ -188,6 +189,7 @@ class Session:
         try:
             attachments = self._attachments(options)
             request = self._request(prompt, options, attachments)
+            check_body(request.sdk_kwargs(), self.keys.get())  # before the cache, so no path skips it
             check_max_tokens(request.model, self.catalog().get(request.model), request.max_tokens)
             view = view or choose_view(self.shell, live=live)
             stored = self._stored_answer(request, prompt, options)
@@ -212,6 +214,7 @@ class Session:
         """Exactly what `ask` would send, with the most it could cost; nothing is sent."""
         attachments = self._attachments(options)
         request = self._request(prompt, options, attachments)
+        check_body(request.sdk_kwargs(), self.keys.get())  # a dry run shows the body: the same refusal
         return DryRun(request, attachments, self.catalog().get(request.model))
 
     def _attachments(self, options: AskOptions) -> Attachments:
@@ -396,7 +399,7 @@ class Session:
             except ValueError:
                 note = "The answer is not valid JSON; it is shown as it came."
         return Response(
-            text=text,
+            text=redact(text),  # an answer that echoes a key is shown and kept masked
             model=completion.model,
             usage=usage or Usage(),
             cost=cost or Decimal(0),

@@ -15,6 +15,7 @@ from typing import Any
 
 from ._context_frames import clip, is_tabular, safe_repr, summarize_tabular
 from ._estimate import CHARS_PER_TOKEN, DEFAULT_BUDGET_TOKENS
+from ._keys import redact
 
 #: Tokens one `{value}` may take unless the caller says otherwise.
 __all__ = ["DEFAULT_BUDGET_TOKENS", "MAX_VALUE_CHARS", "value_to_text"]
@@ -29,8 +30,17 @@ _CONTAINER_STEPS = ((MAX_ITEMS, 0), (MAX_ITEMS, 200), (50, 80), (20, 40), (10, 2
 
 
 def value_to_text(reference: str, value: Any, budget_tokens: int = DEFAULT_BUDGET_TOKENS) -> str:
-    """`value` as prompt text of at most `budget_tokens` tokens (as `text_tokens` counts them)."""
-    budget_chars = max(budget_tokens, 0) * CHARS_PER_TOKEN
+    """`value` as prompt text of at most `budget_tokens` tokens (as `text_tokens` counts them).
+
+    Every API key in it is masked: this is the one renderer of `{name}` for every prompt path
+    (the magic, the chat panel, map rows), so `{os.environ}` never sends the key.
+    """
+    if isinstance(value, str):  # masked before it is cut, so a cut cannot leave half a key unmasked
+        value = redact(value)
+    return redact(_value_text(reference, value, max(budget_tokens, 0) * CHARS_PER_TOKEN))
+
+
+def _value_text(reference: str, value: Any, budget_chars: int) -> str:
     if isinstance(value, str):
         return _cut(reference, value, budget_chars)
     prompt_text = getattr(type(value), "_gemini_prompt_text_", None)
@@ -38,7 +48,7 @@ def value_to_text(reference: str, value: Any, budget_tokens: int = DEFAULT_BUDGE
         return _cut(reference, str(prompt_text(value)), budget_chars)
     if is_tabular(value):
         try:
-            return summarize_tabular(value, budget_tokens, name=reference)
+            return summarize_tabular(value, budget_chars // CHARS_PER_TOKEN, name=reference)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a summary bug (or a polars panic) must not stop the question
