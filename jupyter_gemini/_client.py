@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._error_map import map_sdk_error, stream_failure
-from ._errors import APIError, ProviderError, StreamError
+from ._errors import APIError, GeminiError, ProviderError, StreamError
 from ._estimate import prompt_token_bound, prompt_tokens
 from ._gate import outbound_body
 from ._response import Usage
@@ -160,6 +160,8 @@ class ChatStream:
         self._stall_timeout = stall_timeout
         self._closed = False
         self._stalled = False
+        #: A chunk arrived: the model is generating, so an error from here on may still be billed.
+        self._generating = False
         self._last_chunk = time.monotonic()
 
     def __iter__(self) -> Iterator[str]:
@@ -167,6 +169,7 @@ class ChatStream:
         try:
             for chunk in self._sdk_stream:
                 self._last_chunk = time.monotonic()
+                self._generating = True
                 self.completion.absorb(chunk)
                 for choice in chunk.choices or ():
                     if choice.finish_reason:
@@ -182,7 +185,10 @@ class ChatStream:
                 ) from exc
             if self._closed:
                 return  # we closed it (Stop, interrupt): the end of the stream, not a failure
-            raise self._on_error(exc) from exc
+            failure = self._on_error(exc)
+            if self._generating and isinstance(failure, GeminiError):
+                failure.billed = None  # it broke after the generation began: Google may bill it in full
+            raise failure from exc
         finally:
             watchdog.stop()
 
@@ -225,6 +231,24 @@ class _Watchdog:
         self._done.set()
 
 
+def malformed_answer(generation_id: str | None) -> ProviderError:
+    """A 200 whose body is not JSON: one sentence, and kept ≈ in the ledger (it may be billed)."""
+    broken = ProviderError(
+        "OpenRouter's answer arrived malformed (not valid JSON), so it cannot be shown.",
+        hint="Run the cell again. It may still be billed, so it counts as an estimate (≈) until "
+        "%gemini cost --reconcile.",
+    )
+    broken.billed, broken.generation_id = None, generation_id
+    return broken
+
+
+def _generation_header(response: Any) -> str | None:
+    """OpenRouter's `X-Generation-Id` response header, when the response has one."""
+    headers = getattr(response, "headers", None)
+    value = headers.get("x-generation-id") if headers is not None else None
+    return value if isinstance(value, str) and value else None
+
+
 class OpenRouterClient:
     def __init__(self, config: ClientConfig, alternatives: Callable[[], Sequence[str]]) -> None:
         import openai
@@ -257,17 +281,23 @@ class OpenRouterClient:
             raise self.map_error(exc, request) from exc
         return ChatStream(
             sdk_stream,
-            Completion(model=request.model),
+            # The id arrives with the headers, before any token: an interrupted stream can still be reconciled.
+            Completion(model=request.model, generation_id=_generation_header(sdk_stream.response)),
             lambda e: stream_failure(e, lambda inner: self.map_error(inner, request)),
             self.config.stall_timeout,
         )
 
     def complete(self, request: ChatRequest) -> tuple[str, Completion]:
         try:
-            response = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key))
+            raw = self._sdk.chat.completions.with_raw_response.create(**outbound_body(request, self.config.api_key))
         except Exception as exc:
             raise self.map_error(exc, request) from exc
-        completion = Completion(model=request.model)
+        generation_id = _generation_header(raw)
+        try:
+            response = raw.parse()
+        except ValueError as exc:  # a cut or corrupt JSON body (JSONDecodeError, pydantic's ValidationError)
+            raise malformed_answer(generation_id) from exc
+        completion = Completion(model=request.model, generation_id=generation_id)
         completion.absorb(response)
         if not response.choices:
             # OpenRouter can answer HTTP 200 with an error body and no choices.

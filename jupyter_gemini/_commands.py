@@ -82,14 +82,21 @@ class Commands:
         if args and args != ["--reconcile"]:
             raise UsageError("Usage: %gemini cost [--reconcile]")
         if args:
-            waiting = len(self.session.tally.pending)
+            tally = self.session.tally
+            waiting = len(tally.pending)
+            unknown = tally.unsettled - waiting
             if not waiting:
-                print("No estimates to settle: every cost in the tally was reported by OpenRouter.")
+                print("No estimates to settle by id: every cost OpenRouter identified was reported.")
             else:
                 print(f"Looking up the billed cost of {waiting} estimated answer(s) on OpenRouter…")
                 settled, pending = self.session.reconcile()
                 still = f"; {pending} not ready yet, try again in a minute" if pending else ""
                 print(f"Settled {settled} of {waiting}{still}.")
+            if unknown > 0:
+                print(
+                    f"{unknown} request(s) stopped before OpenRouter named them, so their cost stays an estimate (≈) "
+                    "at the prompt's list price; see openrouter.ai/activity for what was billed."
+                )
         self._show(tally_bundle(self.session.tally))
 
     def budget(self, args: list[str]) -> None:
@@ -118,10 +125,11 @@ class Commands:
         if budget is None:
             print(f"No budget set ({format_usd(tally.total)} spent). Set one with %gemini budget 0.50.")
             return
-        left = max(budget - tally.total, Decimal(0))
+        left = max(budget - tally.upper_bound, Decimal(0))
         print(
             f"Budget {format_usd(budget)}: {format_usd(tally.total, estimated=tally.estimated)} spent, "
-            f"{format_usd(left)} left. Requests that could go over it are refused before they are sent."
+            f"{format_usd(left, estimated=tally.estimated)} left. Requests that could go over it are refused "
+            "before they are sent."
         )
 
     def key(self, args: list[str]) -> None:

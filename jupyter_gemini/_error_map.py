@@ -91,12 +91,17 @@ def map_sdk_error(
             hint="Try again, or raise the timeout with %config GeminiMagics.timeout = 300.",
         )
     if isinstance(exc, openai.APIConnectionError):
-        return ConnectionFailedError(
+        refused = ConnectionFailedError(
             f"Cannot connect to {base_url}.",
             hint="Check your network, or OPENROUTER_BASE_URL / GeminiMagics.base_url if you use a local emulator.",
         )
+        refused.billed = False  # the request never reached a server
+        return refused
     if isinstance(exc, openai.APIStatusError):
-        return _map_status(exc, exc.status_code, model, alternatives, request_size)
+        status_error = _map_status(exc, exc.status_code, model, alternatives, request_size)
+        if isinstance(status_error, GeminiError):
+            status_error.billed = False  # an error answer instead of a generation: nothing was billed
+        return status_error
     if isinstance(exc, openai.APIError):
         body = _error_body(exc)
         code = body.get("code")

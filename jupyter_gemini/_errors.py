@@ -18,6 +18,11 @@ class GeminiError(Exception):
 
     #: Short label shown before the message, e.g. "Rate limited".
     title = "jupyter-gemini"
+    #: False when the request was certainly not billed (the server refused it before generating, or it
+    #: never reached the server); None when it may have been, so its ledger entry stays an estimate.
+    billed: bool | None = None
+    #: OpenRouter's id for the request, when known: how `--reconcile` settles what it cost.
+    generation_id: str | None = None
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -89,6 +94,8 @@ class APIError(GeminiError):
     def __init__(self, message: str, *, status: int | None = None, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.status = status
+        if status is not None:  # an error answer: OpenRouter bills only what it generated
+            self.billed = False
 
 
 class AuthenticationError(APIError):

@@ -223,7 +223,12 @@ def tally_bundle(tally: CostTally) -> Bundle:
         ]
     )
     md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows, bold_last=True)
-    note = "\n\n≈ marks estimates: the server reported no cost for some answers." if tally.estimated else ""
+    note = (
+        "\n\n≈ marks estimates: some answers were stopped, dropped or unpriced before OpenRouter reported "
+        "their cost (%gemini cost --reconcile settles those it can name)."
+        if tally.estimated
+        else ""
+    )
     if tally.cached_requests:
         note += (
             f"\n\nThe cache answered {tally.cached_requests} question(s) for $0, "

@@ -8,6 +8,7 @@ happens, so text already received and money already spent are never lost.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._attachments import Attachments
-from ._budget import check_budget, check_max_tokens
+from ._budget import check_budget, check_max_tokens, worst_case
 from ._cache import ResponseCache, StoredAnswer, request_key
 from ._cancel import CancelToken
 from ._catalog import Catalog
@@ -34,12 +35,12 @@ from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
 from ._response import FORMATS
 
 __all__ = ["FORMATS", "AskOptions", "Session"]
-from ._recording import Recorder, Replayer
+from ._recording import Recorder, RecordingError, Replayer
 from ._render import extract_code, parse_json_answer
 from ._response import Format, Response, Source, Usage
 from ._retry import RetryPolicy
 from ._settings import Settings
-from ._tally import CostTally
+from ._tally import Charge, CostTally, process_tally
 
 
 class Session:
@@ -53,7 +54,8 @@ class Session:
     ) -> None:
         self.settings = settings
         self.shell = shell
-        self.tally = CostTally()
+        #: The kernel process's ledger: `%reload_ext` keeps the spend (and so the cap) where it was.
+        self.tally: CostTally = process_tally()
         self.conversation = Conversation()
         self.keys = KeyStore()
         self.last_response: Response | None = None
@@ -157,8 +159,9 @@ class Session:
                         raise
                     waiting.append(generation_id)
                     continue
-                billed = to_decimal(((record or {}).get("data") or {}).get("total_cost"))
-                if billed is None:
+                data = (record or {}).get("data") or {}
+                billed = to_decimal(data.get("total_cost"))
+                if billed is None or data.get("id", generation_id) != generation_id:
                     waiting.append(generation_id)
                     continue
                 self.tally.settle(generation_id, billed)
@@ -198,7 +201,7 @@ class Session:
             client = self.client()
             check_budget(
                 budget=self.budget,
-                spent=self.tally.total,
+                spent=self.tally.upper_bound,
                 model=request.model,
                 info=self.catalog().get(request.model),
                 prompt_tokens=request.prompt_token_bound(),
@@ -213,7 +216,8 @@ class Session:
     def dry_run(self, prompt: str, options: AskOptions = DEFAULT_OPTIONS) -> DryRun:
         """Exactly what `ask` would send, with the most it could cost; nothing is sent."""
         attachments = self._attachments(options)
-        request = self._request(prompt, options, attachments)
+        # --new: what the question would send after the conversation is cleared (which a dry run does not do).
+        request = self._request(prompt, options, attachments, history=not options.new)
         check_body(request.sdk_kwargs(), self.keys.get())  # a dry run shows the body: the same refusal
         return DryRun(request, attachments, self.catalog().get(request.model))
 
@@ -231,10 +235,12 @@ class Session:
             budget_tokens=options.budget_tokens,
         )
 
-    def _request(self, prompt: str, options: AskOptions, attachments: Attachments) -> ChatRequest:
+    def _request(
+        self, prompt: str, options: AskOptions, attachments: Attachments, *, history: bool = True
+    ) -> ChatRequest:
         messages = [
             {"role": "system", "content": system_prompt(options)},
-            *self.conversation.messages(self.settings.max_history),
+            *(self.conversation.messages(self.settings.max_history) if history else []),
             {"role": "user", "content": attachments.content(prompt)},
         ]
         return ChatRequest(
@@ -258,9 +264,14 @@ class Session:
     ) -> Response:
         stream = self.settings.stream if options.stream is None else options.stream
         policy = RetryPolicy(self.settings.max_retries, self.settings.retry_limit)
-        outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
+        charge = self.open_charge(request, prompt)
+        try:
+            outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
+        except GeminiError as error:
+            close_unanswered(charge, error)
+            raise
         problem, text = outcome.problem, outcome.text
-        response = self._account(request, prompt, text, outcome.completion, options.format, problem)
+        response = self._account(request, prompt, text, outcome.completion, options.format, problem, charge)
         if attachments:
             response.attachments = attachments.describe(response.usage.prompt_tokens)
         if problem is None:
@@ -329,8 +340,7 @@ class Session:
             session_total=self.tally.total,
             session_total_estimated=self.tally.estimated,
         )
-        if self.recorder is not None:
-            self.recorder.add(request_key(request, base_url=None), prompt, stored)
+        self._record(request, prompt, stored)
         transcript = Transcript()
         transcript.append(stored.text)
         view.start(transcript, stored.model)
@@ -348,8 +358,30 @@ class Session:
         )
         if options.uses_cache:
             self.cache.put(self.cache_key(request), stored)
-        if self.recorder is not None:
+        self._record(request, prompt, stored)
+
+    def _record(self, request: ChatRequest, prompt: str, stored: StoredAnswer) -> None:
+        """Add the answer to the recording; a failed write stops recording, with one line, not the answer."""
+        if self.recorder is None:
+            return
+        try:
             self.recorder.add(request_key(request, base_url=None), prompt, stored)
+        except RecordingError as error:
+            self.recorder = None
+            print(f"jupyter-gemini: {error}", file=sys.stderr)
+
+    def open_charge(self, request: ChatRequest, prompt: str) -> Charge:
+        """Enter `request` in the ledger as it is sent: its prompt at list price (≈), bounded by its worst case."""
+        info = self.catalog().get(request.model)
+        estimate = info.cost(request.estimated_prompt_tokens(), 0) if info else Decimal(0)
+        bound = worst_case(info, request.prompt_token_bound(), request.max_tokens).cost if info else None
+        return self.tally.open(
+            request.model,
+            prompt=prompt,
+            estimate=estimate,
+            bound=bound,
+            prompt_tokens=request.estimated_prompt_tokens(),
+        )
 
     def charge(
         self, request: ChatRequest, completion: Completion, text: str, *, answered: bool
@@ -357,7 +389,7 @@ class Session:
         """What an answer cost: OpenRouter's figures, else an estimate at list price (≈).
 
         Returns (usage, cost, estimated), or None when nothing was reported and
-        nothing `answered` (no text arrived, so nothing is known to be billed).
+        nothing `answered` (no text arrived, so only the ledger's ≈ entry knows of it).
         """
         usage = completion.usage
         if usage is None and answered:
@@ -377,19 +409,20 @@ class Session:
         completion: Completion,
         fmt: Format,
         problem: GeminiError | None,
+        charge: Charge,
     ) -> Response:
-        """Count what the answer cost (reported, else estimated) and build the Response."""
+        """Settle the answer's ledger entry (reported, else estimated) and build the Response."""
         charged = self.charge(request, completion, text, answered=bool(text))
-        usage, cost, estimated = charged if charged is not None else (None, None, False)
-        if usage is not None and cost is not None:
-            self.tally.record(
-                completion.model,
-                usage,
-                cost,
-                estimated=estimated,
-                prompt=prompt,
-                generation_id=completion.generation_id,
-            )
+        if charged is not None:
+            usage, cost, estimated = charged
+            charge.settle(completion.model, usage, cost, estimated=estimated, generation_id=completion.generation_id)
+        else:
+            # Nothing reported: it stays ≈ (it may be billed in full), unless the answer was an error instead.
+            charge.identify(completion.generation_id)
+            if problem is not None:
+                close_unanswered(charge, problem)
+            usage, cost = Usage(), charge.entry.cost if charge.entry is not None else Decimal(0)
+            estimated = charge.entry is not None
         note = ""
         if problem is not None:
             note = f"Incomplete answer: {problem}" if text else str(problem)
@@ -401,8 +434,8 @@ class Session:
         return Response(
             text=redact(text),  # an answer that echoes a key is shown and kept masked
             model=completion.model,
-            usage=usage or Usage(),
-            cost=cost or Decimal(0),
+            usage=usage,
+            cost=cost,
             cost_estimated=estimated,
             generation_id=completion.generation_id,
             provider=completion.provider,
@@ -413,3 +446,11 @@ class Session:
             session_total_estimated=self.tally.estimated,
             problem=redact(note, self.keys.get()),
         )
+
+
+def close_unanswered(charge: Charge, error: GeminiError) -> None:
+    """A request that failed before any usage was reported: drop it if certainly unbilled, else keep it ≈."""
+    if error.billed is False:
+        charge.cancel()
+    else:
+        charge.identify(error.generation_id)

@@ -35,6 +35,14 @@ def fresh_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JUPYTER_GEMINI_CACHE_DIR", str(tmp_path / "answer-cache"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_ledger() -> None:
+    """The spend belongs to the process; each test starts it from $0 (as a new kernel would)."""
+    from jupyter_gemini._tally import process_tally
+
+    process_tally().reset()
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Emulator]:
     with Emulator(ttft=0.0) as emu:

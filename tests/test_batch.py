@@ -79,7 +79,16 @@ def test_rate_limits_are_retried_with_the_window_halved(ip, emulator: Emulator, 
 
 def test_interrupt_stops_promptly_and_keeps_finished_rows(ip, emulator: Emulator, reviews):
     emulator.config.ttft = 0.15
-    threading.Timer(0.5, _thread.interrupt_main).start()  # as the kernel's stop button does
+
+    def interrupt_after_two_rows() -> None:
+        deadline = time.monotonic() + 60
+        while sum(1 for g in emulator.generations.values() if g.ended is not None) < 2:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+        _thread.interrupt_main()  # as the kernel's stop button does
+
+    threading.Thread(target=interrupt_after_two_rows, daemon=True).start()
     answers = jupyter_gemini.map("Classify: {review}", reviews, concurrency=2)
     done = [a for a in answers if not isinstance(a, RowError)]
     not_run = [a for a in answers if isinstance(a, RowError)]

@@ -118,12 +118,16 @@ def test_map_with_faults_loses_no_rows_and_reruns_only_failures(kernel_in, emula
 
 
 def test_map_interrupt_keeps_finished_rows(emulator: Emulator, tmp_path: Path):
-    emulator.config.ttft = 0.2
+    emulator.config.ttft = 0.5
     km, kc = start(emulator, tmp_path)
     try:
         execute(kc, MAP_SETUP)
         msg_id = kc.execute(MAP_RUN)
-        time.sleep(1.0)  # a few rows in
+        # A few rows in, observed (the first openai import alone can take over a second on a cold machine).
+        deadline = time.monotonic() + 60
+        while sum(1 for g in emulator.generations.values() if g.ended is not None) < 4:
+            assert time.monotonic() < deadline, "no rows were answered"
+            time.sleep(0.01)
         km.interrupt_kernel()
         messages = until_idle(kc, msg_id, [])
         result = printed(messages)

@@ -31,8 +31,8 @@ def test_rate_limit_is_retried_with_a_visible_countdown(ip, emulator: Emulator):
     emulator.config.fault_pool = ("http:429",)  # every request rate limited, Retry-After: 1 s
 
     def lift_the_limit_after_the_first_refusal() -> None:
-        while not emulator.requests:
-            time.sleep(0.01)
+        while not any(r.path.endswith("/chat/completions") for r in emulator.requests):
+            time.sleep(0.01)  # polling for the observed refusal, not a fixed wait
         emulator.config.fault_rate = 0.0
 
     threading.Thread(target=lift_the_limit_after_the_first_refusal, daemon=True).start()

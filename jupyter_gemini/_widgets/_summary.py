@@ -58,7 +58,7 @@ def summarize(session: Any, credit: Credit | None, *, checking: bool = True) -> 
 def _budget_text(budget: Any, tally: CostTally) -> str:
     if budget is None:
         return ""
-    left = budget - tally.total
+    left = budget - tally.upper_bound  # what the cap checks: unsettled requests at their worst
     if left >= 0:
         return f"budget left {format_usd(left, estimated=tally.estimated)} of {format_usd(budget)}"
     return f"over budget by {format_usd(-left, estimated=tally.estimated)} (cap {format_usd(budget)})"

@@ -228,6 +228,8 @@ class ChatCompletionsHandler(BaseHandler):
         record = self._bill(plan, generation_id)
         first_token: float | None = None
         try:
+            if plan.directive.accept:  # routing: not a byte yet, not even the headers
+                await self._keepalive_wait(plan.directive.accept, timing.keepalive, silent=True)
             self.write(KEEPALIVE)
             await self.flush()
             await self._keepalive_wait(timing.ttft, timing.keepalive)

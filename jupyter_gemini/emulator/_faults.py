@@ -47,6 +47,8 @@ class Directive:
     retry_after: float | None = None
     stall: float | None = None
     stall_silent: bool = False
+    #: Seconds a stream sends nothing at all, headers included (billed from the start, as Google does).
+    accept: float | None = None
 
 
 def find_directives(text: str) -> dict[str, str]:
@@ -96,7 +98,7 @@ def build_directive(pairs: Mapping[str, str]) -> Directive:
             values[key] = int(_number(key, pairs[key], integer=True, minimum=0))
     if "chunk" in pairs:
         values["chunk"] = int(_number("chunk", pairs["chunk"], integer=True, minimum=1))
-    for key in ("ttft", "retry_after", "stall"):
+    for key in ("ttft", "retry_after", "stall", "accept"):
         if key in pairs:
             values[key] = _number(key, pairs[key], integer=False, minimum=0)
     if "tps" in pairs:
