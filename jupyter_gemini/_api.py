@@ -69,6 +69,10 @@ def map(
     max_tokens: int | None = None,
     cache: bool = True,
     confirm: bool | None = None,
+    format: Format | None = None,
+    budget_tokens: int | None = None,
+    refresh: bool = False,
+    dry_run: bool = False,
 ) -> Any:
     """Ask one question per row; returns a pandas Series aligned with `data` (a list for a list).
 
@@ -78,12 +82,31 @@ def map(
     failed; a failed row holds a `RowError` marker. Batches estimated above
     $1 ask first (`confirm=True` skips the question). A Dask DataFrame is
     mapped partition by partition and gives a Dask Series.
+
+    The options are checked like a single question's; `format` asks each row for
+    text, markdown, code or a JSON object; `refresh=True` asks every row again;
+    `dry_run=True` shows the first rows' prompts and the batch's worst case, and
+    sends nothing.
     """
-    from ._batch import MapOptions, map_rows
+    from ._batch import MapOptions, map_dry_run, map_rows
+    from ._estimate import DEFAULT_BUDGET_TOKENS
 
     session = current_session()
     namespace = session.shell.user_ns if session.shell is not None else {}
-    options = MapOptions(model, concurrency, system, temperature, max_tokens, cache, confirm)
+    options = MapOptions(
+        model=model,
+        concurrency=concurrency,
+        system=system,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        cache=cache,
+        confirm=confirm,
+        format=format,
+        budget_tokens=DEFAULT_BUDGET_TOKENS if budget_tokens is None else budget_tokens,
+        refresh=refresh,
+    )
+    if dry_run:
+        return map_dry_run(session, template, data, options, namespace)
     return map_rows(session, template, data, options, namespace)
 
 

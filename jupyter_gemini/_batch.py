@@ -11,24 +11,33 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
+import functools
+import json
 import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from ._batch_rows import Rows, library_of, rows_of
 from ._budget import check_batch_budget, check_max_tokens
 from ._cache import StoredAnswer
-from ._client import ChatRequest, Completion, completion_from_json
-from ._errors import BudgetError, GeminiError
+from ._client import ChatRequest, Completion, completion_from_json, malformed_answer
+from ._dry_run import MapDryRun
+from ._errors import BudgetError, GeminiError, OptionError
+from ._estimate import DEFAULT_BUDGET_TOKENS
 from ._gate import check_body, outbound_body
+from ._options import FORMAT_SYSTEM, check_request_options
 from ._progress import Counts, Progress
 from ._render import format_usd
+from ._response import Format
 from ._retry import RetryPolicy
-from ._session import Session
+from ._session import Session, close_unanswered
+from ._tally import Charge
+from ._values import value_to_text
 
 #: Assumed answer length for the up-front estimate when --max-tokens is not set.
 EXPECTED_ANSWER_TOKENS = 300
@@ -38,6 +47,10 @@ CONFIRM_ABOVE = Decimal("1.00")
 DRAIN_INTERVAL = 0.05
 #: OpenRouter's limit for free models.
 FREE_REQUESTS_PER_MINUTE = 20
+#: After an interrupt, how long rows already sent may take to finish. Google bills them either way;
+#: waiting lets them be counted exactly and cached, so the re-run does not pay for them again.
+#: A second interrupt stops waiting (those rows stay ≈ in the tally).
+IN_FLIGHT_GRACE = 15.0
 _SYSTEM = "You are a helpful assistant processing one row of a table at a time. Answer concisely, in plain text."
 
 
@@ -58,11 +71,21 @@ class RowResult:
     text: str | None = None
     completion: Completion | None = None
     error: GeminiError | None = None
+    #: The row's ledger entry, opened when it was sent.
+    charge: Charge | None = None
+
+
+#: Most requests a batch keeps in flight: beyond it OpenRouter rate-limits and nothing gets faster.
+MAX_CONCURRENCY = 64
 
 
 @dataclasses.dataclass(frozen=True)
 class MapOptions:
-    """How a batch asks: the same for the API, the magic and each Dask partition."""
+    """How a batch asks: the same for the API, the magic and each Dask partition.
+
+    Checked like a single question's options (`check_request_options`), so a batch
+    never sends what one question would refuse.
+    """
 
     model: str | None = None
     concurrency: int = 8
@@ -75,6 +98,53 @@ class MapOptions:
     confirm: bool | None = None
     #: No progress display (each Dask partition).
     quiet: bool = False
+    #: `-f`: what each row's answer should be (None: short plain text); json is asked for as a JSON object.
+    format: Format | None = None
+    #: Token budget for each DataFrame or long value a row's template puts into the prompt.
+    budget_tokens: int = DEFAULT_BUDGET_TOKENS
+    #: Ask every row again and replace its cached answer.
+    refresh: bool = False
+
+    def __post_init__(self) -> None:
+        check_request_options(self.format, self.temperature, self.max_tokens, self.budget_tokens)
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
+            raise OptionError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, so nothing was sent.")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise OptionError(
+                f"--concurrency must be from 1 to {MAX_CONCURRENCY}, not {self.concurrency}, so nothing was sent."
+            )
+
+    def system_prompt(self) -> str:
+        base = self.system or _SYSTEM
+        return base if self.format is None else f"{base}\n\n{FORMAT_SYSTEM[self.format]}"
+
+
+def prepare_batch(
+    session: Session,
+    template: str | None,
+    data: Any,
+    options: MapOptions,
+    namespace: Mapping[str, Any] | None = None,
+) -> tuple[Rows, list[ChatRequest]]:
+    """Each row's prompt and request, checked like a single question's (model limits, the key gate)."""
+    render = functools.partial(value_to_text, budget_tokens=options.budget_tokens)
+    rows = rows_of(template, data, namespace or {}, render)
+    model_id = options.model or session.settings.model
+    check_max_tokens(model_id, session.catalog().get(model_id), options.max_tokens)
+    system = options.system_prompt()
+    requests = [
+        ChatRequest(
+            model=model_id,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            response_format={"type": "json_object"} if options.format == "json" else None,
+        )
+        for prompt in rows.prompts
+    ]
+    for request in requests:  # a key in any row refuses the batch before a row is sent
+        check_body(request.sdk_kwargs(), session.keys.get())
+    return rows, requests
 
 
 def map_rows(
@@ -88,22 +158,30 @@ def map_rows(
         from ._batch_dask import map_dask
 
         return map_dask(map_rows, session, template, data, options)
-    rows = rows_of(template, data, namespace or {})
-    model_id = options.model or session.settings.model
-    check_max_tokens(model_id, session.catalog().get(model_id), options.max_tokens)
-    requests = [
-        ChatRequest(
-            model=model_id,
-            messages=[{"role": "system", "content": options.system or _SYSTEM}, {"role": "user", "content": prompt}],
-            temperature=options.temperature,
-            max_tokens=options.max_tokens,
-        )
-        for prompt in rows.prompts
-    ]
-    for request in requests:  # a key in any row refuses the batch before a row is sent
-        check_body(request.sdk_kwargs(), session.keys.get())
+    rows, requests = prepare_batch(session, template, data, options, namespace)
     batch = _Batch(session, rows, requests, options)
     return batch.run(confirm=options.confirm)
+
+
+def map_dry_run(
+    session: Session,
+    template: str | None,
+    data: Any,
+    options: MapOptions = MapOptions(),
+    namespace: Mapping[str, Any] | None = None,
+) -> MapDryRun:
+    """What `map` would send (the first rows' prompts), how many rows the cache answers, the worst case."""
+    if library_of(data) == "dask":
+        raise OptionError(
+            "A dry run does not read a Dask DataFrame (it would compute it), so nothing was sent.",
+            hint="Try the dry run on a sample: %%gemini --map sample --dry-run, with sample = ddf.head(100).",
+        )
+    _, requests = prepare_batch(session, template, data, options, namespace)
+    to_send = requests
+    if options.cache and not options.refresh:
+        to_send = [r for r in requests if session.cache.get(session.cache_key(r)) is None]
+    model = requests[0].model if requests else options.model or session.settings.model
+    return MapDryRun(requests, to_send, session.catalog().get(model), model)
 
 
 class _Batch:
@@ -118,7 +196,8 @@ class _Batch:
         self.rows = rows
         self.requests = requests
         self.concurrency = options.concurrency
-        self.use_cache = options.cache
+        self.use_cache = options.cache or options.refresh
+        self.read_cache = options.cache and not options.refresh
         self.results: list[str | None] = [None] * len(requests)
         self.counts = Counts(total=len(requests))
         self.quiet = options.quiet
@@ -146,7 +225,7 @@ class _Batch:
         """Rows answered before (a re-run): $0, no request. Returns the rows still to ask."""
         pending = []
         for position, request in enumerate(self.requests):
-            stored = self.session.cache.get(self.session.cache_key(request)) if self.use_cache else None
+            stored = self.session.cache.get(self.session.cache_key(request)) if self.read_cache else None
             if stored is None:
                 pending.append(position)
                 continue
@@ -167,7 +246,7 @@ class _Batch:
         model = self.requests[pending[0]].model if pending else ""
         check_batch_budget(
             budget=self.session.budget,
-            spent=self.session.tally.total,
+            spent=self.session.tally.upper_bound,
             model=model,
             info=self.session.catalog().get(model),
             prompt_tokens=[self.requests[p].prompt_token_bound() for p in pending],
@@ -197,36 +276,54 @@ class _Batch:
         client = self.session.client()  # raises MissingKeyError before any thread starts
         finished: queue.Queue[RowResult | None] = queue.Queue()
         per_minute = FREE_REQUESTS_PER_MINUTE if info is not None and info.free else None
-        worker = _Worker(client.config, self.requests, pending, self.concurrency, per_minute, finished, self.session)
+        prompts = self.rows.prompts
+        worker = _Worker(
+            client.config,
+            self.requests,
+            pending,
+            self.concurrency,
+            per_minute,
+            finished,
+            self.session,
+            lambda position: self.session.open_charge(self.requests[position], prompts[position]),
+        )
         thread = threading.Thread(target=worker.run, name="jupyter-gemini-map", daemon=True)
         thread.start()
         interrupted = False
         try:
-            # Wake a few times a second and take whatever is ready: waking per row would make
-            # this thread fight the worker for the GIL on every answer.
-            running = True
-            while running:
-                time.sleep(DRAIN_INTERVAL)
-                while True:
-                    try:
-                        item = finished.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        running = False
-                        break
-                    self._take(item)
-                progress.tick()
+            self._collect(finished, progress)
         except KeyboardInterrupt:
             interrupted = True
-            worker.stop()
-            thread.join(timeout=5)
-            while not finished.empty():
-                item = finished.get_nowait()
-                if item is not None:
-                    self._take(item)
+            worker.stop()  # no new rows; the ones in flight may finish, to be counted and cached
+            try:
+                self._collect(finished, progress)
+            except KeyboardInterrupt:
+                worker.abort()  # a second interrupt: stop waiting; rows still in flight stay ≈
+                thread.join(timeout=5)
+                while not finished.empty():
+                    item = finished.get_nowait()
+                    if item is not None:
+                        self._take(item)
         progress.tick(force=True)
         return interrupted
+
+    def _collect(self, finished: queue.Queue[RowResult | None], progress: Progress) -> None:
+        """Take finished rows until the worker is done.
+
+        Wakes a few times a second and takes whatever is ready: waking per row would make
+        this thread fight the worker for the GIL on every answer.
+        """
+        while True:
+            time.sleep(DRAIN_INTERVAL)
+            while True:
+                try:
+                    item = finished.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    return
+                self._take(item)
+            progress.tick()
 
     def _take(self, result: RowResult) -> None:
         """Bookkeeping for one finished row, on the main thread."""
@@ -241,14 +338,10 @@ class _Batch:
         charged = self.session.charge(request, completion, result.text, answered=True)
         assert charged is not None, "an answered row always has usage, reported or estimated"
         usage, cost, estimated = charged
-        self.session.tally.record(
-            completion.model,
-            usage,
-            cost,
-            estimated=estimated,
-            prompt=self.rows.prompts[result.position],
-            generation_id=completion.generation_id,
-        )
+        if result.charge is not None:
+            result.charge.settle(
+                completion.model, usage, cost, estimated=estimated, generation_id=completion.generation_id
+            )
         self.counts.spent += cost
         self.results[result.position] = result.text
         if self.use_cache:
@@ -278,6 +371,7 @@ class _Worker:
         per_minute: int | None,
         finished: queue.Queue[RowResult | None],
         session: Session,
+        open_charge: Callable[[int], Charge],
     ) -> None:
         self.config = config
         self.requests = requests
@@ -288,8 +382,12 @@ class _Worker:
         self.max_retries = session.settings.max_retries
         self.retry_limit = session.settings.retry_limit
         self.map_error = session.client().map_error
+        self.open_charge = open_charge
+        # Threading events: an interrupt can come before the worker's loop exists.
+        self._stop = threading.Event()
+        self._abort = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
+        self._wake: asyncio.Event | None = None
 
     def run(self) -> None:
         try:
@@ -298,9 +396,21 @@ class _Worker:
             self.finished.put(None)
 
     def stop(self) -> None:
-        loop, stopping = self._loop, self._stopping
-        if loop is not None and stopping is not None:
-            loop.call_soon_threadsafe(stopping.set)
+        """Send no more rows; let those in flight finish (within IN_FLIGHT_GRACE)."""
+        self._stop.set()
+        self._poke()
+
+    def abort(self) -> None:
+        """Stop waiting for rows in flight."""
+        self._stop.set()
+        self._abort.set()
+        self._poke()
+
+    def _poke(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already closed: nothing left to wake
+                loop.call_soon_threadsafe(wake.set)
 
     async def _main(self) -> None:
         import openai
@@ -308,7 +418,9 @@ class _Worker:
         from ._limiter import AdaptiveLimiter
 
         self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        if self._stop.is_set():  # interrupted before the loop existed
+            self._wake.set()
         limiter = AdaptiveLimiter(self.concurrency, per_minute=self.per_minute)
         async with openai.AsyncOpenAI(
             api_key=self.config.api_key,
@@ -321,16 +433,25 @@ class _Worker:
                 asyncio.create_task(self._drain(client, limiter))
                 for _ in range(min(self.concurrency, len(self.pending)))
             ]
-            stop = asyncio.create_task(self._stopping.wait())
-            done, _ = await asyncio.wait([stop, *workers], return_when=asyncio.FIRST_COMPLETED)
-            if stop in done:
-                for task in workers:
-                    task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            stop.cancel()
+            every_row = asyncio.gather(*workers, return_exceptions=True)
+            deadline: float | None = None
+            while not every_row.done():
+                self._wake.clear()
+                if self._abort.is_set() or (deadline is not None and time.monotonic() >= deadline):
+                    break
+                if self._stop.is_set() and deadline is None:
+                    deadline = time.monotonic() + IN_FLIGHT_GRACE
+                wake = asyncio.create_task(self._wake.wait())
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                either: list[asyncio.Future[Any]] = [wake, every_row]
+                await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                wake.cancel()
+            for task in workers:
+                task.cancel()
+            await every_row
 
     async def _drain(self, client: Any, limiter: Any) -> None:
-        while self.pending:
+        while self.pending and not self._stop.is_set():
             position = self.pending.popleft()
             self.finished.put(await self._one(client, limiter, position))
 
@@ -341,41 +462,54 @@ class _Worker:
             body = outbound_body(request, self.config.api_key)
         except GeminiError as refused:  # a key in the row: refused, like a single question
             return RowResult(position, error=refused)
+        import httpx
+
         while True:
             await limiter.acquire()
             ok = False
+            charge = self.open_charge(position)  # in the ledger from the moment it is sent
             try:
                 # The SDK's low-level post: the same transport, auth and headers, without typing the
                 # request and the answer into pydantic models, which was most of a row's CPU.
-                response = await client.post("/chat/completions", body=body, cast_to=object)
+                response = await client.post("/chat/completions", body=body, cast_to=httpx.Response)
                 ok = True
             except asyncio.CancelledError:
-                raise
+                raise  # sent and abandoned: its ≈ entry stays, since Google may bill it
             except Exception as exc:
                 error = self.map_error(exc, request)
                 if not isinstance(error, GeminiError):
-                    return RowResult(position, error=GeminiError(f"{type(exc).__name__}: {exc}"))
+                    error = GeminiError(f"{type(exc).__name__}: {exc}")
+                close_unanswered(charge, error)
                 if getattr(error, "status", None) == 429:
                     await limiter.rate_limited(getattr(error, "retry_after", None))
                 delay = policy.next_delay(error)
-                if delay is None:
+                if delay is None or self._stop.is_set():
                     return RowResult(position, error=error)
                 await asyncio.sleep(delay if getattr(error, "status", None) != 429 else 0)
                 continue
             finally:
                 await limiter.release(ok=ok)
-            return _row_result(position, request, response)
+            return _row_result(position, request, response, charge)
 
 
-def _row_result(position: int, request: ChatRequest, response: Any) -> RowResult:
+def _row_result(position: int, request: ChatRequest, response: Any, charge: Charge) -> RowResult:
     """A row's answer from OpenRouter's JSON body (which may carry an error instead of choices)."""
-    body = response if isinstance(response, dict) else {}
+    generation_id = response.headers.get("x-generation-id") or None
+    try:
+        parsed = json.loads(response.content)
+    except ValueError:
+        charge.identify(generation_id)  # it may be billed: ≈, settled by --reconcile
+        return RowResult(position, error=malformed_answer(generation_id), charge=charge)
+    body = parsed if isinstance(parsed, dict) else {}
     completion = completion_from_json(body, request.model)
+    completion.generation_id = completion.generation_id or generation_id
     choices = body.get("choices") or []
     if not choices:
+        charge.cancel()  # an error instead of an answer: not billed
         error = body.get("error")
         error = error if isinstance(error, dict) else {}
         return RowResult(position, error=GeminiError(f"OpenRouter answered without a result ({error.get('message')})."))
     choice = choices[0]
     completion.finish_reason = choice.get("finish_reason")
-    return RowResult(position, text=(choice.get("message") or {}).get("content") or "", completion=completion)
+    text = (choice.get("message") or {}).get("content") or ""
+    return RowResult(position, text=text, completion=completion, charge=charge)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, cast
 
 from ._errors import OptionError
-from ._interpolate import interpolate
+from ._interpolate import Renderer, interpolate
 from ._values import value_to_text
 
 
@@ -27,24 +27,25 @@ def library_of(obj: Any) -> str:
     return type(obj).__module__.partition(".")[0]
 
 
-def rows_of(template: str | None, data: Any, namespace: Mapping[str, Any]) -> Rows:
+def rows_of(template: str | None, data: Any, namespace: Mapping[str, Any], render: Renderer = value_to_text) -> Rows:
+    """Each row's prompt; `render` turns the values a template names into text (see `_values`)."""
     library = library_of(data)
     if library == "pandas" and hasattr(data, "columns"):
-        return _pandas_frame(template, data, namespace)
+        return _pandas_frame(template, data, namespace, render)
     if library == "pandas":
-        return _series_like(template, list(data), list(data.index), namespace, _pandas_series(data))
+        return _series_like(template, list(data), list(data.index), namespace, _pandas_series(data), render)
     if library == "polars" and hasattr(data, "columns"):
-        return _records(template, data.to_dicts(), namespace, _polars_series(data))
+        return _records(template, data.to_dicts(), namespace, _polars_series(data), render)
     if library == "polars":
         values = data.to_list()
-        return _series_like(template, values, list(range(len(values))), namespace, _polars_series(data))
+        return _series_like(template, values, list(range(len(values))), namespace, _polars_series(data), render)
     if isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
         raise OptionError("map() needs rows: a DataFrame, a Series, or a list of prompts.")
     values = list(data)
-    return _series_like(template, values, list(range(len(values))), namespace, list)
+    return _series_like(template, values, list(range(len(values))), namespace, list, render)
 
 
-def _pandas_frame(template: str | None, frame: Any, namespace: Mapping[str, Any]) -> Rows:
+def _pandas_frame(template: str | None, frame: Any, namespace: Mapping[str, Any], render: Renderer) -> Rows:
     records = frame.to_dict("records")
 
     def result(answers: list[Any]) -> Any:
@@ -52,7 +53,7 @@ def _pandas_frame(template: str | None, frame: Any, namespace: Mapping[str, Any]
 
         return pd.Series(answers, index=frame.index, dtype=object, name="answer")
 
-    return _records(template, records, namespace, result)
+    return _records(template, records, namespace, result, render)
 
 
 def _layered(row: dict[str, Any], namespace: Mapping[str, Any]) -> ChainMap[str, Any]:
@@ -65,12 +66,11 @@ def _records(
     records: list[dict[str, Any]],
     namespace: Mapping[str, Any],
     result: Callable[[list[Any]], Any],
+    render: Renderer,
 ) -> Rows:
     if template is None:
         raise OptionError("Mapping over a table needs a template naming its columns, e.g. 'Summarise {review}'.")
-    prompts = [
-        interpolate(template, _layered({str(k): v for k, v in r.items()}, namespace), value_to_text) for r in records
-    ]
+    prompts = [interpolate(template, _layered({str(k): v for k, v in r.items()}, namespace), render) for r in records]
     return Rows(prompts, result)
 
 
@@ -80,11 +80,12 @@ def _series_like(
     index: list[Any],
     namespace: Mapping[str, Any],
     result: Callable[[list[Any]], Any],
+    render: Renderer,
 ) -> Rows:
     if template is None:
-        return Rows([value if isinstance(value, str) else value_to_text("value", value) for value in values], result)
+        return Rows([value if isinstance(value, str) else render("value", value) for value in values], result)
     prompts = [
-        interpolate(template, _layered({"value": value, "index": key}, namespace), value_to_text)
+        interpolate(template, _layered({"value": value, "index": key}, namespace), render)
         for value, key in zip(values, index, strict=True)
     ]
     return Rows(prompts, result)

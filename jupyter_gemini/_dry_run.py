@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from ._attachments import Attachments
@@ -38,6 +40,65 @@ class DryRun:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
         return dry_run_bundle(self)
+
+
+#: How many rows' prompts a `--map --dry-run` shows.
+SHOWN_ROWS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class MapDryRun:
+    """`%%gemini --map df --dry-run`: the batch `map` would send, priced at its worst; nothing sent."""
+
+    requests: Sequence[ChatRequest]
+    #: The rows the answer cache does not hold: what would be sent.
+    to_send: Sequence[ChatRequest]
+    info: ModelInfo | None
+    model: str
+
+    @property
+    def cached(self) -> int:
+        """Rows the cache would answer for $0."""
+        return len(self.requests) - len(self.to_send)
+
+    @property
+    def rows(self) -> int:
+        return len(self.requests)
+
+    def worst_cost(self) -> Decimal | None:
+        """The most the rows the cache cannot answer could cost (each prompt's bound + the longest answer)."""
+        if self.info is None:
+            return None
+        return sum(
+            (worst_case(self.info, r.prompt_token_bound(), r.max_tokens).cost for r in self.to_send),
+            Decimal(0),
+        )
+
+    def summary(self) -> str:
+        to_send = len(self.to_send)
+        cached = f", {self.cached:,} answered by the cache for $0" if self.cached else ""
+        worst = self.worst_cost()
+        price = f"at most {format_usd(worst)}" if worst is not None else "no prices known for it"
+        return f"Dry run, nothing sent: {self.rows:,} rows{cached}; {to_send:,} to ask on {self.model}, {price}."
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
+        shown = self.requests[:SHOWN_ROWS]
+        system = shown[0].messages[0]["content"] if shown else ""
+        prompts = [str(r.messages[-1]["content"]) for r in shown]
+        more = f"\n\n… and {self.rows - len(shown):,} more rows." if self.rows > len(shown) else ""
+        options = {k: v for k, v in shown[0].sdk_kwargs().items() if k != "messages"} if shown else {}
+        plain = "\n\n".join(f"--- row {i + 1} ---\n{p}" for i, p in enumerate(prompts))
+        rich = "".join(f"<h4>row {i + 1}</h4><pre>{html.escape(p)}</pre>" for i, p in enumerate(prompts))
+        header = self.summary()
+        return (
+            {
+                "text/plain": f"{header}\n{json.dumps(options)}\n--- system ---\n{system}\n\n{plain}{more}",
+                "text/html": f"<p><strong>{html.escape(header)}</strong></p><p><code>"
+                f"{html.escape(json.dumps(options))}</code></p><h4>system</h4><pre>{html.escape(system)}</pre>"
+                f"{rich}<p>{html.escape(more.strip())}</p>",
+            },
+            {},
+        )
 
 
 def dry_run_bundle(dry: DryRun) -> Bundle:

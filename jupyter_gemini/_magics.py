@@ -48,6 +48,30 @@ def _cache_choice(args: Any) -> bool | None:
     return True if args.cache else (False if args.no_cache else None)
 
 
+#: `%%gemini` options a batch cannot honour per row: refused with --map, never silently ignored.
+_NOT_PER_ROW = ("image", "file", "error", "new")
+
+
+def _check_out_column(name: str, data: Any, column: str, template: str, *, overwrite: bool) -> None:
+    """`--out` never writes over what the template reads, nor over a column without `--overwrite`."""
+    from ._errors import OptionError
+    from ._interpolate import find_references
+
+    if not hasattr(data, "columns"):
+        raise UsageError("--out needs a DataFrame to write a column into; drop --out to get the answers back.")
+    read = {reference.split(".")[0].split("[")[0] for reference in find_references(template)}
+    if column in read:
+        raise OptionError(
+            f"--out {column} would overwrite the column the template reads ({{{column}}}), so nothing was sent.",
+            hint=f"Write the answers to a new column, e.g. --out {column}_answer.",
+        )
+    if column in list(data.columns) and not overwrite:
+        raise OptionError(
+            f"{name} already has a column {column!r}, so nothing was sent.",
+            hint="Pick a new name for --out, or add --overwrite to replace it.",
+        )
+
+
 class InvalidSettingError(SettingError, TraitError):
     """A refused setting: one sentence in a cell (`_render_traceback_`) and in `%config`'s log line."""
 
@@ -189,7 +213,8 @@ class GeminiMagics(Magics):
     )
     @argument("--map", metavar="NAME", help="Ask the cell once per row of this DataFrame/Series/list; {column} fields.")
     @argument("--out", metavar="COLUMN", help="With --map: write the answers to this new column.")
-    @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (default 8).")
+    @argument("--overwrite", action="store_true", help="With --map --out: replace an existing column.")
+    @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (1-64, default 8).")
     @argument("--yes", action="store_true", help="With --map: go ahead even if the estimate needs a yes.")
     @cell_magic("gemini")  # type: ignore[arg-type]  # IPython annotates the marker as taking Never
     def gemini_cell(self, line: str, cell: str) -> Any:
@@ -222,8 +247,8 @@ class GeminiMagics(Magics):
         assert self.shell is not None, "registered magics always have a shell"
         if args.map:
             return self._map_cell(args, cell)
-        if args.out:
-            raise UsageError("--out goes with --map: %%gemini --map df --out answers")
+        if args.out or args.overwrite:
+            raise UsageError("--out and --overwrite go with --map: %%gemini --map df --out answers")
         render = functools.partial(value_to_text, budget_tokens=args.budget_tokens)
         prompt = interpolate(cell, self.namespace(), render)
         if args.error:
@@ -257,25 +282,38 @@ class GeminiMagics(Magics):
     # -- %gemini --------------------------------------------------------------
 
     def _map_cell(self, args: Any, template: str) -> Any:
-        from ._batch import MapOptions, map_rows
+        from ._batch import MapOptions, map_dry_run, map_rows
         from ._errors import OptionError
 
         assert self.shell is not None, "registered magics always have a shell"
+        refused = [name for name in _NOT_PER_ROW if getattr(args, name)]
+        if refused:
+            flags = ", ".join("--" + name.replace("_", "-") for name in refused)
+            raise OptionError(
+                f"{flags} cannot go with --map (each row is its own question with no conversation or "
+                "attachments), so nothing was sent.",
+                hint="Ask about attachments in a single %%gemini cell, or name them per row with {column}.",
+            )
         namespace = self.namespace()
         if args.map not in namespace:
             raise OptionError(f"--map {args.map}: there is no variable {args.map!r}, so nothing was sent.")
         data = namespace[args.map]
-        if args.out and not hasattr(data, "columns"):
-            raise UsageError("--out needs a DataFrame to write a column into; drop --out to get the answers back.")
+        if args.out:
+            _check_out_column(args.map, data, args.out, template, overwrite=args.overwrite)
         options = MapOptions(
             model=args.model,
             concurrency=args.concurrency,
             system=args.system,
             temperature=args.temperature,
             max_tokens=args.max_tokens,
-            cache=not args.no_cache,
+            cache=_cache_choice(args) is not False,
             confirm=True if args.yes else None,
+            format=args.format if args.format != "markdown" else None,
+            budget_tokens=args.budget_tokens,
+            refresh=args.refresh,
         )
+        if args.dry_run:
+            return map_dry_run(self.session, template, data, options, namespace)
         answers = map_rows(self.session, template, data, options, namespace)
         if not args.out:
             return answers

@@ -52,16 +52,23 @@ class AskOptions:
         return self.refresh or (self.cache if self.cache is not None else self.temperature == 0)
 
     def __post_init__(self) -> None:
-        if self.format not in FORMATS:
-            raise OptionError(f"Unknown format {self.format!r}; use one of {', '.join(FORMATS)}.")
-        if self.max_tokens is not None and self.max_tokens < 1:
-            raise OptionError(f"--max-tokens must be at least 1, not {self.max_tokens}.")
-        if self.temperature is not None and not 0 <= self.temperature <= 2:
-            raise OptionError(f"--temperature must be between 0 and 2, not {self.temperature}.")
+        check_request_options(self.format, self.temperature, self.max_tokens, self.budget_tokens)
         if self.image_detail not in ("auto", "high"):
-            raise OptionError(f"--image-detail must be auto or high, not {self.image_detail!r}.")
-        if self.budget_tokens < 50:
-            raise OptionError(f"--budget-tokens must be at least 50, not {self.budget_tokens}.")
+            raise OptionError(f"--image-detail must be auto or high, not {self.image_detail!r}, so nothing was sent.")
+
+
+def check_request_options(
+    format: str | None, temperature: float | None, max_tokens: int | None, budget_tokens: int
+) -> None:
+    """The checks a single question and a `map` share, so neither sends what the other refuses."""
+    if format is not None and format not in FORMATS:
+        raise OptionError(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}. Nothing was sent.")
+    if max_tokens is not None and max_tokens < 1:
+        raise OptionError(f"--max-tokens must be at least 1, not {max_tokens}, so nothing was sent.")
+    if temperature is not None and not 0 <= temperature <= 2:
+        raise OptionError(f"--temperature must be between 0 and 2, not {temperature}, so nothing was sent.")
+    if budget_tokens < 50:
+        raise OptionError(f"--budget-tokens must be at least 50, not {budget_tokens}, so nothing was sent.")
 
 
 #: Options are frozen, so one default instance serves every call.
