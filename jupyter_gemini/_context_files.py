@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import math
+import os
 import re
 import stat
 from pathlib import Path
@@ -75,29 +76,57 @@ def prepare_file(path: str | Path, *, budget_tokens: int) -> PreparedFile:
 
 
 def read_limited(path: str | Path, *, what: str) -> bytes:
-    """The bytes of a regular file of at most `MAX_FILE_BYTES`, or a `ContextError` saying why not."""
+    """The bytes of a regular file of at most `MAX_FILE_BYTES`, or a `ContextError` saying why not.
+
+    Only regular files: a named pipe would block the kernel and `/dev/zero` never
+    ends. The file is opened without blocking and checked through its descriptor
+    (so it cannot be swapped for a pipe after the check), and at most one byte past
+    the limit is read, whatever `stat` said.
+    """
     p = Path(path).expanduser()
     try:
-        info = p.stat()
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise ContextError(
             f"No {what} at {str(path)!r}, so nothing was sent; check the path (relative paths start in {Path.cwd()})."
         ) from None
-    except OSError as exc:
-        raise ContextError(f"Cannot read {p} ({exc.strerror or exc}), so nothing was sent; check the path.") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ContextError(f"{p} is a folder, so nothing was sent; pass the path of one {what}.")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ContextError(_too_big(p.name, info.st_size, what))
-    try:
-        data = p.read_bytes()
+    except IsADirectoryError:
+        raise ContextError(f"{p} is a folder, so nothing was sent; pass the path of one {what}.") from None
     except OSError as exc:
         raise ContextError(
-            f"Cannot read {p} ({exc.strerror or exc}), so nothing was sent; check its permissions."
+            f"Cannot read {p} ({exc.strerror or exc}), so nothing was sent; check the path and its permissions."
         ) from None
-    if len(data) > MAX_FILE_BYTES:  # it grew since stat()
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ContextError(f"{p} is a folder, so nothing was sent; pass the path of one {what}.")
+        raise ContextError(
+            f"{p} is a {_special_kind(info.st_mode)}, not a regular file, so nothing was sent; "
+            f"save the {what} to a file and pass that path."
+        )
+    with open(fd, "rb") as file:  # buffered: read(n) loops until n bytes or the end
+        if info.st_size > MAX_FILE_BYTES:
+            raise ContextError(_too_big(p.name, info.st_size, what))
+        try:
+            data = file.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ContextError(
+                f"Cannot read {p} ({exc.strerror or exc}), so nothing was sent; check the file and its permissions."
+            ) from None
+    if len(data) > MAX_FILE_BYTES:  # it grew since fstat()
         raise ContextError(_too_big(p.name, len(data), what))
     return data
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
 
 
 def format_bytes(n: int) -> str:

@@ -297,6 +297,7 @@ def _from_pil(image: Any, *, label: str, detail: str, source: bytes | None) -> P
     untouched = fits and orientation == 1 and "exif" not in image.info and image.mode in ("RGB", "RGBA", "L", "LA", "P")
     # A photo saved as PNG is re-encoded as JPEG; anything else that fits is sent as it came.
     if source is not None and untouched and mime and (mime != "image/png" or _is_graphic(image)):
+        image.load()  # sent as it came, so decode it once here: a truncated file fails now, not at Google
         return _prepared(label, detail, image.size, original_size, source, mime, len(source))
     if image.mode in ("P", "PA", "1"):  # resizing these would fall back to nearest-neighbour
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")

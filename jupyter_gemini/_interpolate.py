@@ -22,6 +22,9 @@ _REFERENCE = rf"{_IDENT}{_STEP}*"
 # except right after a word character, `\`, `^`, `$` or `}`: LaTeX (`\begin{align}`,
 # `a_{i}`, `\frac{a}{b}`), shell and JavaScript (`${HOME}`) keep their braces.
 _TOKEN = re.compile(rf"\{{\{{(?P<escaped>{_REFERENCE})\}}\}}|\{{\{{|(?<![\w\\^$}}])\{{(?P<ref>{_REFERENCE})\}}")
+# An f-string or str.format field whose spec is still open on this line: `{x!r:>` in `f"{x!r:>{width}}"`.
+# A brace inside it is a nested format field of the pasted code, not a reference.
+_OPEN_FORMAT_SPEC = re.compile(r"\{(?:[A-Za-z_][\w.\[\]'\"]*|\d*)(?:![rsa])?:(?:[^{}\n]|\{[^{}\n]*\})*$")
 _STEPS = re.compile(rf"\.(?P<attr>{_IDENT})|\[\s*(?P<key>[^\]]+?)\s*\]")
 
 Renderer = Callable[[str, Any], str]
@@ -29,7 +32,13 @@ Renderer = Callable[[str, Any], str]
 
 def find_references(template: str) -> list[str]:
     """The references a prompt would interpolate, in order (for dry runs and context builders)."""
-    return [m.group("ref") for m in _TOKEN.finditer(template) if m.group("ref")]
+    return [m.group("ref") for m in _TOKEN.finditer(template) if m.group("ref") and not _in_format_spec(template, m)]
+
+
+def _in_format_spec(template: str, match: re.Match[str]) -> bool:
+    """True for `{width}` in `{x:>{width}}`: a nested field of pasted code, not a reference."""
+    line_start = template.rfind("\n", 0, match.start()) + 1
+    return _OPEN_FORMAT_SPEC.search(template, line_start, match.start()) is not None
 
 
 def interpolate(template: str, namespace: Mapping[str, Any], render: Renderer) -> str:
@@ -44,6 +53,8 @@ def interpolate(template: str, namespace: Mapping[str, Any], render: Renderer) -
         reference = match.group("ref")
         if reference is None:
             return "{"
+        if _in_format_spec(template, match):
+            return match.group(0)  # `{width}` in `{x:>{width}}`: part of the pasted code
         return render(reference, resolve(reference, namespace))
 
     return _TOKEN.sub(replace, template)

@@ -28,13 +28,27 @@ class Recorder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.stat().st_size == 0:
-            self._write({"format": FORMAT, "version": VERSION})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.stat().st_size == 0:
+                self._write({"format": FORMAT, "version": VERSION})
+        except OSError as exc:
+            raise RecordingError(
+                f"Cannot record to {path} ({exc.strerror or exc}), so nothing is being recorded.",
+                hint="Pick a file in a folder you can write to, e.g. %gemini record demo.recording.jsonl.",
+            ) from None
 
     def add(self, key: str, prompt: str, answer: StoredAnswer) -> None:
-        self._write({"key": key, "prompt": redact(prompt), "answer": answer.to_json()})
+        """Append one answer; a failed write (disk full, folder gone) stops recording, never the answer."""
+        try:
+            self._write({"key": key, "prompt": redact(prompt), "answer": answer.to_json()})
+        except OSError as exc:
+            self.failed = f"Recording to {self.path} stopped ({exc.strerror or exc}); {self.count} answer(s) were kept."
+            raise RecordingError(self.failed, hint="Start again with %gemini record PATH.") from None
         self.count += 1
+
+    #: Why recording stopped, once a write failed.
+    failed: str | None = None
 
     def _write(self, record: dict[str, object]) -> None:
         with self.path.open("a", encoding="utf-8") as file:
@@ -49,7 +63,14 @@ class Replayer:
         self.fall_through = fall_through
         self.answers: dict[str, StoredAnswer] = {}
         self.prompts: list[str] = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RecordingError(
+                f"Cannot read the recording {path} ({getattr(exc, 'strerror', None) or exc}).",
+                hint="Check the file: it should be a .jsonl written by %gemini record.",
+            ) from None
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:

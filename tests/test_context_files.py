@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import matplotlib
@@ -123,11 +124,12 @@ def test_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
 
-    def denied(self: Path) -> bytes:
+    def denied(path: object, flags: int, *args: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)  # root ignores chmod, so simulate it
-    refused(secret, "Cannot read .* .Permission denied.")
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", denied)  # root ignores chmod, so simulate it
+        refused(secret, "Cannot read .* .Permission denied.")
     with pytest.raises(ValueError, match="budget_tokens"):
         file_part(secret, budget_tokens=0)
 

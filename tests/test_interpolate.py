@@ -113,3 +113,23 @@ def test_broken_repr_does_not_stop_the_question() -> None:
             raise RuntimeError("boom")
 
     assert "repr failed" in value_to_text("b", Broken())
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'print(f"{x!r:>{width}}")',
+        'print("{:>{width}}".format(x))',
+        'f"{x:{width}.{precision}f}"',
+        "f'{name:^{width}}'",
+    ],
+)
+def test_nested_fields_in_a_format_spec_are_pasted_code_not_references(code):
+    """`{width}` inside `{x:>{width}}` belongs to the pasted f-string: sent as it is, nothing resolved."""
+    assert interpolate(f"Why does this fail? {code}", {}, lambda name, value: "!") == f"Why does this fail? {code}"
+    assert find_references(code) == []
+
+
+def test_references_next_to_a_format_spec_still_resolve():
+    namespace = {"x": 1, "width": 5}
+    assert interpolate("time {x}: {width}", namespace, lambda name, value: f"<{value}>") == "time <1>: <5>"
