@@ -32,7 +32,9 @@ class AdaptiveLimiter:
                 if wait <= 0 and self.in_flight < int(self.window):
                     break
                 if wait > 0:
-                    with contextlib.suppress(TimeoutError):  # the pause is over: look again
+                    with contextlib.suppress(
+                        asyncio.TimeoutError
+                    ):  # the pause is over (on 3.10 not the builtin TimeoutError)
                         await asyncio.wait_for(self._changed.wait(), timeout=wait)
                 else:
                     await self._changed.wait()
