@@ -32,9 +32,9 @@ class AdaptiveLimiter:
                 if wait <= 0 and self.in_flight < int(self.window):
                     break
                 if wait > 0:
-                    with contextlib.suppress(
-                        asyncio.TimeoutError
-                    ):  # the pause is over (on 3.10 not the builtin TimeoutError)
+                    # The pause is over: look again. On Python 3.10 wait_for raises asyncio.TimeoutError,
+                    # which the builtin TimeoutError does not catch (they are one class from 3.11).
+                    with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), timeout=wait)
                 else:
                     await self._changed.wait()

@@ -137,7 +137,7 @@ def test_limiter_caps_free_models_per_minute():
             await limiter.release(ok=True)
         try:
             await asyncio.wait_for(limiter.acquire(), timeout=0.2)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
             return True
         return False
 
