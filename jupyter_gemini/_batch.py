@@ -25,10 +25,11 @@ from typing import Any
 from ._batch_rows import Rows, library_of, rows_of
 from ._budget import check_batch_budget, check_max_tokens
 from ._cache import StoredAnswer
-from ._client import ChatRequest, Completion, completion_from_json, malformed_answer
+from ._client import ChatRequest, Completion, completion_from_json, error_text, malformed_answer
 from ._dry_run import MapDryRun
-from ._errors import BudgetError, GeminiError, OptionError
+from ._errors import BudgetError, GeminiError, OptionError, StreamError
 from ._estimate import DEFAULT_BUDGET_TOKENS
+from ._finish import unfinished
 from ._gate import check_body, outbound_body
 from ._options import FORMAT_SYSTEM, check_request_options
 from ._progress import Counts, Progress
@@ -330,6 +331,11 @@ class _Batch:
         request = self.requests[result.position]
         self.counts.done += 1
         if result.error is not None or result.completion is None or result.text is None:
+            if result.charge is not None and result.completion is not None and result.completion.usage is not None:
+                # Billed though not whole: counted at what was reported.
+                charged = self.session.charge(request, result.completion, "", answered=False)
+                if charged is not None:
+                    result.charge.settle(result.completion.model, *charged[:2], estimated=charged[2])
             error = result.error or GeminiError("No answer.")
             self.results[result.position] = RowError(str(error), error)
             self.counts.failed += 1
@@ -462,7 +468,10 @@ class _Worker:
             body = outbound_body(request, self.config.api_key)
         except GeminiError as refused:  # a key in the row: refused, like a single question
             return RowResult(position, error=refused)
-        import httpx
+        try:  # the SDK's own transport: httpx2 in newer openai releases, httpx in older ones
+            from httpx2 import Response as RawResponse
+        except ImportError:
+            from httpx import Response as RawResponse  # type: ignore[assignment]
 
         while True:
             await limiter.acquire()
@@ -471,7 +480,7 @@ class _Worker:
             try:
                 # The SDK's low-level post: the same transport, auth and headers, without typing the
                 # request and the answer into pydantic models, which was most of a row's CPU.
-                response = await client.post("/chat/completions", body=body, cast_to=httpx.Response)
+                response = await client.post("/chat/completions", body=body, cast_to=RawResponse)
                 ok = True
             except asyncio.CancelledError:
                 raise  # sent and abandoned: its ≈ entry stays, since Google may bill it
@@ -511,5 +520,10 @@ def _row_result(position: int, request: ChatRequest, response: Any, charge: Char
         return RowResult(position, error=GeminiError(f"OpenRouter answered without a result ({error.get('message')})."))
     choice = choices[0]
     completion.finish_reason = choice.get("finish_reason")
+    if choice.get("error"):
+        completion.error = error_text(choice["error"])
     text = (choice.get("message") or {}).get("content") or ""
+    reason = unfinished(completion.finish_reason, completion.error)
+    if reason is not None:  # not a whole answer: a failed row, retried by the re-run, never cached
+        return RowResult(position, completion=completion, error=StreamError(reason), charge=charge)
     return RowResult(position, text=text, completion=completion, charge=charge)

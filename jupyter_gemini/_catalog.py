@@ -48,7 +48,8 @@ class ModelInfo:
 
     @property
     def is_flash(self) -> bool:
-        return "flash" in self.id
+        """A Gemini Flash model: Google's namespace, so `rekaai/reka-flash-3` is not one."""
+        return self.id.startswith("google/") and "flash" in self.id.removeprefix("google/")
 
     def cost(self, prompt_tokens: int, completion_tokens: int, images: int = 0) -> Decimal:
         """List-price cost, exact in Decimal (used when a server omits `usage.cost`)."""
@@ -62,12 +63,14 @@ class ModelInfo:
             "canonical_slug": self.id,
             "name": self.name,
             "created": 1750172488,
+            "description": f"{self.name}, as priced in jupyter-gemini's built-in catalog.",
             "context_length": self.context_length,
             "pricing": {
                 "prompt": _price_text(self.prompt_price),
                 "completion": _price_text(self.completion_price),
                 "request": "0",
                 "image": _price_text(self.image_price),
+                "web_search": "0",
                 "internal_reasoning": _price_text(self.completion_price),
                 "input_cache_read": _price_text(self.prompt_price / 10),
             },
@@ -227,7 +230,9 @@ class Catalog:
         merged = dict(live)
         for model_id, info in self._models.items():
             if model_id not in merged:
-                merged[model_id] = dataclasses.replace(info, status="removed")
+                # A note written for another status ("discontinuation announced") would now mislead.
+                note = info.note if info.status == "removed" else "not in OpenRouter's model list"
+                merged[model_id] = dataclasses.replace(info, status="removed", note=note)
         return Catalog(merged.values(), live=True)
 
 
@@ -237,17 +242,18 @@ def model_from_openrouter(item: Mapping[str, Any], known: ModelInfo | None = Non
         pricing = item.get("pricing") or {}
         model_id = str(item["id"])
         modalities = (item.get("architecture") or {}).get("input_modalities") or ["text"]
+        still = known is not None and known.status != "removed"  # the built-in status still holds
         return ModelInfo(
             id=model_id,
             name=str(item.get("name") or model_id),
             prompt_price=Decimal(str(pricing.get("prompt", "0"))),
             completion_price=Decimal(str(pricing.get("completion", "0"))),
             context_length=int(item.get("context_length") or 0),
-            status=(known.status if known and known.status != "removed" else _status_of(model_id)),
+            status=known.status if known is not None and still else _status_of(model_id),
             image_price=Decimal(str(pricing.get("image", "0") or "0")),
             takes_images="image" in modalities,
             experimental=known.experimental if known else model_id.endswith("-exp"),
-            note=known.note if known else "",
+            note=known.note if known is not None and still else "",  # "since 2026-06" is stale for a model that is back
             max_completion_tokens=int((item.get("top_provider") or {}).get("max_completion_tokens") or 65535),
         )
     except (KeyError, ArithmeticError, TypeError, ValueError):

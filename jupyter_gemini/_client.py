@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +86,20 @@ class Completion:
     generation_id: str | None = None
     provider: str | None = None
     finish_reason: str | None = None
+    #: The provider's error, when the answer carried one (`choices[0].error`, an error chunk).
+    error: str | None = None
+
+    def absorb_event(self, event: dict[str, Any]) -> None:
+        """Take id, model, provider, usage and why it stopped from one stream event (raw JSON)."""
+        self.generation_id = event.get("id") or self.generation_id
+        self.model = event.get("model") or self.model
+        self.provider = event.get("provider") or self.provider
+        if isinstance(event.get("usage"), dict):
+            parsed = completion_from_json({"usage": event["usage"]}, self.model)
+            self.usage, self.cost = parsed.usage, parsed.cost
+        for choice in event.get("choices") or ():
+            if isinstance(choice, dict) and choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
 
     def absorb(self, payload: Any) -> None:
         """Take id, model, provider and usage from a response or stream chunk."""
@@ -165,18 +179,33 @@ class ChatStream:
         self._last_chunk = time.monotonic()
 
     def __iter__(self) -> Iterator[str]:
+        # The SSE events are read here, not through the SDK's Stream: it raises on an error chunk
+        # before its `usage` is seen, and OpenRouter bills what was generated before the error.
         watchdog = _Watchdog(self)
         try:
-            for chunk in self._sdk_stream:
+            for event in sse_events(self._sdk_stream.response.iter_lines()):
                 self._last_chunk = time.monotonic()
-                self._generating = True
-                self.completion.absorb(chunk)
-                for choice in chunk.choices or ():
-                    if choice.finish_reason:
-                        self.completion.finish_reason = choice.finish_reason
-                    content = choice.delta.content if choice.delta else None
+                self._generating = self._generating or bool(event.get("choices"))
+                self.completion.absorb_event(event)
+                for choice in event.get("choices") or ():
+                    content = (choice.get("delta") or {}).get("content") if isinstance(choice, dict) else None
                     if content:
                         yield content
+                error = event.get("error")
+                if error:
+                    self.completion.error = error_text(error)
+                    code = error.get("code") if isinstance(error, dict) else None
+                    chunk_error = StreamError(
+                        f"OpenRouter reported an error during the answer: {self.completion.error}.",
+                        status=code if isinstance(code, int) else None,
+                        hint="The text received is kept; run the cell again.",
+                    )
+                    # After a generation began, what it made is billed (its usage is counted); an error
+                    # instead of any answer (a JSON error body where events were due) is not.
+                    chunk_error.billed = None if self._generating else False
+                    raise chunk_error
+        except StreamError:
+            raise
         except Exception as exc:
             if self._stalled:
                 raise StreamError(
@@ -242,6 +271,50 @@ def malformed_answer(generation_id: str | None) -> ProviderError:
     return broken
 
 
+def sse_events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON events of a server-sent event stream, until `[DONE]`.
+
+    Written here (a dozen lines) rather than taken from the SDK, whose parser raises on an error
+    event before the caller can read the usage it carries. Comments (`: OPENROUTER PROCESSING`)
+    are skipped; an event's `data:` lines are joined, as the SSE format says.
+    """
+    data: list[str] = []
+    for line in lines:
+        if not data and line.startswith("{"):  # a bare JSON body (an error) where events were due
+            yield json.loads(line)
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+        elif not line.strip() and data:
+            payload, data = "\n".join(data), []
+            if payload.strip() == "[DONE]":
+                return
+            yield json.loads(payload)
+    if data and "\n".join(data).strip() != "[DONE]":
+        yield json.loads("\n".join(data))
+
+
+def error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or "an error")
+    return str(error)
+
+
+def _json_instead_of_stream(text: str, generation_id: str | None) -> ProviderError:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = {}
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    refused = ProviderError(
+        f"OpenRouter answered with an error instead of the answer ({error_text(error or 'no events')}).",
+        status=code if isinstance(code, int) else None,
+        hint="Nothing was generated; try again in a moment or pick another model with -m.",
+    )
+    refused.billed, refused.generation_id = False, generation_id
+    return refused
+
+
 def _generation_header(response: Any) -> str | None:
     """OpenRouter's `X-Generation-Id` response header, when the response has one."""
     headers = getattr(response, "headers", None)
@@ -279,6 +352,11 @@ class OpenRouterClient:
             sdk_stream = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key), stream=True)
         except Exception as exc:
             raise self.map_error(exc, request) from exc
+        content_type = sdk_stream.response.headers.get("content-type", "")
+        if "json" in content_type:  # a JSON error instead of an event stream: nothing was generated
+            sdk_stream.response.read()
+            sdk_stream.close()
+            raise _json_instead_of_stream(sdk_stream.response.text, _generation_header(sdk_stream.response))
         return ChatStream(
             sdk_stream,
             # The id arrives with the headers, before any token: an interrupted stream can still be reconciled.
@@ -311,6 +389,9 @@ class OpenRouterClient:
             )
         choice = response.choices[0]
         completion.finish_reason = choice.finish_reason
+        choice_error = (choice.model_extra or {}).get("error")  # finish_reason "error": the provider failed
+        if choice_error:
+            completion.error = error_text(choice_error)
         return choice.message.content or "", completion
 
     def get_json(self, path: str, **params: Any) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ._errors import ContextError
 from ._estimate import CHARS_PER_TOKEN, TOKENS_PER_IMAGE
+from ._units import format_bytes
 
 #: Largest file (or image) we read; OpenRouter refuses 30 MB, and base64 adds a third.
 MAX_FILE_BYTES = 20_000_000
@@ -127,15 +128,6 @@ def _special_kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "socket"
     return "special file"
-
-
-def format_bytes(n: int) -> str:
-    """Decimal units, as file browsers show them: "512 bytes", "210 KB", "1.2 MB"."""
-    if n < 1000:
-        return f"{n:,} bytes"
-    if n < 1_000_000:
-        return f"{round(n / 1000):,} KB"
-    return f"{n / 1_000_000:,.1f} MB"
 
 
 def _too_big(name: str, size: int, what: str) -> str:

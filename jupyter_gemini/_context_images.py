@@ -27,10 +27,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._context_files import MAX_FILE_BYTES, format_bytes, read_limited
+from ._context_files import MAX_FILE_BYTES, read_limited
 from ._errors import ContextError
 from ._estimate import TOKENS_PER_IMAGE
 from ._image_history import ImageHistory, ImageOutput
+from ._units import format_bytes
 
 DETAILS = ("auto", "high")
 #: Long side for `detail="auto"` (2 x 2 Gemini tiles) and for `"high"` (Gemini's own ceiling).

@@ -6,6 +6,7 @@ the SDK puts the inner `{"code","message","metadata"}` object in `e.body`.
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from ._errors import (
     RateLimitError,
     StreamError,
 )
+from ._units import format_bytes
 
 _TRY_AGAIN = "Try again in a moment, or pick another model with -m."
 
@@ -66,10 +68,6 @@ def _rate_limit_figures(exc: Any) -> str:
     if limit is None:
         return ""
     return f" ({remaining if remaining is not None else '?'} of {limit} requests left)"
-
-
-def _kilobytes(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB" if size >= 1_000_000 else f"{size / 1000:,.0f} KB"
 
 
 def map_sdk_error(
@@ -120,12 +118,9 @@ def _map_status(
     message = _message(exc, body)
     metadata = body.get("metadata") if isinstance(body.get("metadata"), Mapping) else {}
     assert isinstance(metadata, Mapping)
-    if status == 400 and "not a valid model" in message.lower():
-        return ModelUnavailableError(model, alternatives(), detail="not a valid model ID")
-    if status == 404:
-        availability = metadata.get("availability")
-        code = availability.get("code") if isinstance(availability, Mapping) else None
-        return ModelUnavailableError(model, alternatives(), detail=str(code or message))
+    unavailable = _unavailable(status, message, body, metadata, model, alternatives)
+    if unavailable is not None:
+        return unavailable
     if status == 401:
         return AuthenticationError(
             f"OpenRouter rejected the API key ({message}).",
@@ -151,11 +146,19 @@ def _map_status(
             hint="Try again, or ask for a shorter answer with --max-tokens.",
         )
     if status == 413:
-        size = f" at {_kilobytes(request_size)}" if request_size else ""
+        size = f" at {format_bytes(request_size)}" if request_size else ""
         return PayloadTooLargeError(
             f"The request is too large for OpenRouter{size} ({message}).",
             status=status,
             hint="Send less data or fewer, smaller images.",
+        )
+    if status == 429 and metadata.get("provider_name"):
+        # Raised by the provider upstream (Google's own limit on a model), not OpenRouter's limit on the key.
+        provider, raw = metadata.get("provider_name"), metadata.get("raw") or message
+        return RateLimitError(
+            f"{provider} is rate limiting this model upstream, not your key ({str(raw).strip().rstrip('.')}).",
+            retry_after=_retry_after(exc),
+            hint="Wait a little and run the cell again, or pick another model with -m.",
         )
     if status == 429:
         retry_after = _retry_after(exc)
@@ -172,10 +175,63 @@ def _map_status(
     return APIError(f"OpenRouter answered {status}: {message}.", status=status)
 
 
+def _unavailable(
+    status: int,
+    message: str,
+    body: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    model: str,
+    alternatives: Callable[[], Sequence[str]],
+) -> ModelUnavailableError | None:
+    """400/404 about the model: say why, in OpenRouter's words (`error.availability`), and what to use instead."""
+    availability = body.get("availability") or metadata.get("availability")  # documented place first
+    availability = availability if isinstance(availability, Mapping) else {}
+    code = availability.get("code")
+    invalid = "not a valid model" in message.lower()
+    if not (status == 404 or (status == 400 and (invalid or code))):
+        return None
+    others = [m for m in alternatives() if m != model]
+    close = difflib.get_close_matches(model, others, n=1, cutoff=0.75)
+    suggest: list[str] = close or others[:3]
+    hint = ""
+    if code == "model_not_found" or invalid:
+        text = f"OpenRouter has no model {model} ({message})."
+        if close:
+            hint = f"Did you mean {close[0]}? (%gemini model {close[0]})"
+    elif code == "model_deprecated":
+        fallback = [str(m) for m in availability.get("fallback_models") or () if m != model]
+        suggest = fallback or suggest
+        text = f"{model} is no longer available on OpenRouter ({message})."
+    elif code == "privacy_restricted":
+        excluded = ", ".join(map(str, availability.get("excluded_by") or ()))
+        text = f"No provider of {model} meets your privacy settings{f' ({excluded})' if excluded else ''}: {message}."
+        hint = "Change them at https://openrouter.ai/settings/privacy, or pick another model with -m."
+    elif code == "free_variant_ended":
+        paid = model.removesuffix(":free")
+        suggest = [paid, *suggest] if paid != model else suggest
+        text = f"The free variant of {model} has ended ({message})."
+    else:  # no_endpoints, or a plain 404
+        text = f"No provider serves {model} right now ({message})."
+    if not hint:
+        hint = (
+            f"Use another model instead: {', '.join(suggest)} (for example %gemini model {suggest[0]})."
+            if suggest
+            else "Run %gemini models to see the current Flash models."
+        )
+    return ModelUnavailableError(text, model=model, alternatives=suggest, hint=hint, status=status)
+
+
 def stream_failure(exc: BaseException, map_error: Callable[[BaseException], Exception]) -> Exception:
     """A stream that broke after it started: mapped like any error, but always a StreamError."""
     if isinstance(exc, ValueError):  # a chunk that is not JSON
         return StreamError("OpenRouter sent a malformed chunk, so the answer stopped early.", hint=_TRY_AGAIN)
+    # The stream is read below the SDK (see ChatStream), so its transport's errors arrive raw. Matched by
+    # class name: the SDK's transport is httpx in older openai releases and httpx2 in newer ones.
+    transport = {cls.__name__ for cls in type(exc).__mro__}
+    if "TimeoutException" in transport:
+        return StreamError("OpenRouter stopped sending before the answer finished.", hint=_TRY_AGAIN)
+    if "TransportError" in transport:
+        return StreamError("The connection dropped before the answer finished.", hint=_TRY_AGAIN)
     mapped = map_error(exc)
     if isinstance(mapped, StreamError) or not isinstance(mapped, GeminiError):
         return mapped

@@ -71,21 +71,6 @@ class SettingError(GeminiError):
     title = "Invalid setting"
 
 
-class ModelUnavailableError(GeminiError):
-    title = "Model unavailable"
-
-    def __init__(self, model: str, alternatives: Sequence[str], detail: str = "") -> None:
-        suggestion = ", ".join(alternatives) if alternatives else "see %gemini models"
-        super().__init__(
-            f"{model} is no longer available on OpenRouter{f' ({detail})' if detail else ''}.",
-            hint=f"Use a current Flash model instead: {suggestion} (for example %gemini model {alternatives[0]})."
-            if alternatives
-            else "Run %gemini models to see the current Flash models.",
-        )
-        self.model = model
-        self.alternatives = list(alternatives)
-
-
 class APIError(GeminiError):
     """OpenRouter answered with an error; `status` is its HTTP (or in-body) code."""
 
@@ -96,6 +81,19 @@ class APIError(GeminiError):
         self.status = status
         if status is not None:  # an error answer: OpenRouter bills only what it generated
             self.billed = False
+
+
+class ModelUnavailableError(APIError):
+    """OpenRouter cannot serve the model asked for; `alternatives` never holds that model."""
+
+    title = "Model unavailable"
+
+    def __init__(
+        self, message: str, *, model: str, alternatives: Sequence[str] = (), hint: str = "", status: int | None = None
+    ) -> None:
+        super().__init__(message, status=status, hint=hint)
+        self.model = model
+        self.alternatives = [m for m in alternatives if m != model]
 
 
 class AuthenticationError(APIError):

@@ -28,6 +28,7 @@ from ._error_history import ErrorHistory
 from ._errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._estimate import estimate_usage
 from ._exchange import Exchange
+from ._finish import unfinished, unfinished_error
 from ._gate import check_body
 from ._image_history import ImageHistory
 from ._keys import EMULATOR_KEY, KeyStore, redact
@@ -270,11 +271,13 @@ class Session:
         except GeminiError as error:
             close_unanswered(charge, error)
             raise
-        problem, text = outcome.problem, outcome.text
-        response = self._account(request, prompt, text, outcome.completion, options.format, problem, charge)
+        completion, text = outcome.completion, outcome.text
+        # An answer is whole only when the server said it finished (see _finish).
+        problem = outcome.problem or unfinished_error(completion.finish_reason, completion.error)
+        response = self._account(request, prompt, text, completion, options.format, problem, charge)
         if attachments:
             response.attachments = attachments.describe(response.usage.prompt_tokens)
-        if problem is None:
+        if response.status == "complete":
             self._store(request, prompt, options, response)
         return self._deliver(response, prompt, options, view, problem)
 
@@ -424,8 +427,12 @@ class Session:
             usage, cost = Usage(), charge.entry.cost if charge.entry is not None else Decimal(0)
             estimated = charge.entry is not None
         note = ""
+        cut = unfinished(completion.finish_reason, completion.error) if problem is None else None
         if problem is not None:
-            note = f"Incomplete answer: {problem}" if text else str(problem)
+            # The error itself is raised once, as the cell's error; the card only says the text is not whole.
+            note = "Incomplete answer: this is the text that arrived before the error." if text else str(problem)
+        elif cut is not None:
+            note = cut  # cut off or filtered: shown, marked, never cached as whole
         elif fmt == "json":
             try:
                 parse_json_answer(text)
@@ -441,7 +448,7 @@ class Session:
             provider=completion.provider,
             finish_reason=completion.finish_reason,
             format=fmt,
-            status="complete" if problem is None else ("partial" if text else "error"),
+            status="complete" if problem is None and cut is None else ("partial" if text else "error"),
             session_total=self.tally.total,
             session_total_estimated=self.tally.estimated,
             problem=redact(note, self.keys.get()),

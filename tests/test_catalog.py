@@ -80,3 +80,22 @@ def test_malformed_live_entries_are_skipped():
 
 def test_free_suffix_resolves_to_the_base_model():
     assert Catalog().get("google/gemini-flash-1.5-8b-exp:free").id == "google/gemini-flash-1.5-8b-exp"
+
+
+def test_the_real_models_list_yields_only_googles_flash_models():
+    """OpenRouter's recorded `GET /models` (tests/captures/c12) has other vendors' "flash" models."""
+    import json
+    from pathlib import Path
+
+    payload = json.loads((Path(__file__).parent / "captures" / "c12_models_2025-04.json").read_text())
+    assert any("flash" in m["id"] and not m["id"].startswith("google/") for m in payload["data"])
+    merged = Catalog().merge_live(payload)
+    flash = [m.id for m in merged.flash()]
+    assert flash and all(m.startswith("google/") for m in flash)
+    assert "rekaai/reka-flash-3:free" not in flash
+    # Back in the live list: no stale "since 2026-06" from the built-in "removed" entry.
+    back = merged.get("google/gemini-2.0-flash-001")
+    assert back is not None and back.available and back.note == ""
+    # Listed in the built-ins, missing from the live list: removed, without a note written for "deprecated".
+    gone = merged.get("google/gemini-2.5-flash")
+    assert gone is not None and gone.status == "removed" and "announced" not in gone.note

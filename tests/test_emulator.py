@@ -98,7 +98,7 @@ def test_non_streaming_body_matches_reference_shape(http):
     assert r.status_code == 200
     assert r.headers["X-Emulator"] == "jupyter-gemini"
     body = parse(r)
-    assert set(body) == {"id", "provider", "model", "object", "created", "choices", "usage"}
+    assert set(body) == {"id", "provider", "model", "object", "created", "system_fingerprint", "choices", "usage"}
     assert ID_RE.match(body["id"])
     assert r.headers["X-Generation-Id"] == body["id"]
     assert body["provider"] == "jupyter-gemini emulator"
@@ -111,7 +111,7 @@ def test_non_streaming_body_matches_reference_shape(http):
     assert choice["index"] == 0
     assert choice["logprobs"] is None
     assert (choice["finish_reason"], choice["native_finish_reason"]) == ("stop", "STOP")
-    assert set(choice["message"]) == {"role", "content", "refusal", "reasoning"}
+    assert set(choice["message"]) == {"role", "content", "refusal", "reasoning", "annotations"}
     assert choice["message"]["role"] == "assistant"
     assert choice["message"]["refusal"] is None
     assert choice["message"]["reasoning"] is None
@@ -128,8 +128,13 @@ def test_non_streaming_body_matches_reference_shape(http):
     }
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
     assert usage["is_byok"] is False
-    assert usage["prompt_tokens_details"] == {"cached_tokens": 0, "audio_tokens": 0, "video_tokens": 0}
-    assert usage["completion_tokens_details"] == {"reasoning_tokens": 0, "image_tokens": 0}
+    assert usage["prompt_tokens_details"] == {
+        "cached_tokens": 0,
+        "cache_write_tokens": 0,
+        "audio_tokens": 0,
+        "video_tokens": 0,
+    }
+    assert usage["completion_tokens_details"] == {"reasoning_tokens": 0, "image_tokens": 0, "audio_tokens": 0}
     details = usage["cost_details"]
     assert details["upstream_inference_cost"] is None
     assert details["upstream_inference_prompt_cost"] + details["upstream_inference_completions_cost"] == (usage["cost"])
@@ -217,6 +222,7 @@ def test_max_tokens_cuts_with_length(http):
         for kind, data in sse_events(raw)
         if kind == "data" and data.startswith("{")
         for c in json.loads(data)["choices"]
+        if c["finish_reason"]
     ]
     assert finishes[-1] == "length"
     assert finishes.count("length") == 1
@@ -266,7 +272,9 @@ def test_streaming_raw_sequence(http):
     assert content_chunks[0]["choices"][0]["delta"]["content"] == "*Ans"
     assert finish["choices"][0]["finish_reason"] == "stop"
     assert [c for c in chunks if "usage" in c] == [usage_chunk]
-    assert usage_chunk["choices"] == []
+    # As every recorded stream ends (tests/captures): an empty delta, no finish_reason, the usage.
+    assert [c["delta"] for c in usage_chunk["choices"]] == [{"role": "assistant", "content": ""}]
+    assert usage_chunk["choices"][0]["finish_reason"] is None
     usage = usage_chunk["usage"]
     assert usage["completion_tokens"] == 12
     assert usage["cost"] == CATALOG.get(MODEL).cost(usage["prompt_tokens"], 12)
@@ -328,7 +336,7 @@ def test_tokens_per_second_paces_stream(emu, http):
 def test_auth_required_and_redacted(emu):
     r = httpx.post(f"{emu.base_url}/chat/completions", json=user("hi"))
     assert r.status_code == 401
-    assert r.json() == {"error": {"code": 401, "message": "No auth credentials found", "metadata": {}}}
+    assert r.json() == {"error": {"code": 401, "message": "No auth credentials found"}}  # tests/captures/c13
     r = httpx.post(
         f"{emu.base_url}/chat/completions", json=user("hi"), headers={"Authorization": "Bearer sk-or-invalid"}
     )
@@ -353,16 +361,21 @@ def test_sdk_maps_auth_error(emu):
 
 
 def test_removed_and_unknown_models(http):
+    # As OpenRouter documents them (tests/captures/d03, d04): the reason is at error.availability.
     r = http.post("/chat/completions", json={**user("hi"), "model": "google/gemini-flash-1.5"})
-    assert r.status_code == 400
-    assert r.json() == {
-        "error": {"code": 400, "message": "google/gemini-flash-1.5 is not a valid model ID", "metadata": {}}
-    }
+    assert r.status_code == 404
+    availability = r.json()["error"]["availability"]
+    assert availability["code"] == "model_deprecated" and availability["requested_models"] == [
+        "google/gemini-flash-1.5"
+    ]
+    assert "google/gemini-flash-1.5" not in availability["fallback_models"] and availability["fallback_models"]
     r = http.post("/chat/completions", json={**user("hi"), "model": "google/gemini-flash-1.5-8b-exp"})
     assert r.status_code == 404
-    assert r.json()["error"]["metadata"]["availability"]["code"] == "free_variant_ended"
+    assert r.json()["error"]["availability"]["code"] == "free_variant_ended"
     r = http.post("/chat/completions", json={**user("hi"), "model": "acme/fake-1.0"})
+    assert r.status_code == 400
     assert r.json()["error"]["message"] == "acme/fake-1.0 is not a valid model ID"
+    assert r.json()["error"]["availability"]["code"] == "model_not_found"
     r = http.post("/chat/completions", json={**user("hi"), "model": f"{MODEL}:free"})
     assert r.status_code == 400
 
@@ -461,15 +474,19 @@ def test_http_faults(emu, http, status, via):
     assert r.status_code == status
     assert r.headers["content-type"].startswith("application/json")
     error = r.json()["error"]
-    assert set(error) == {"code", "message", "metadata"}
+    model_errors = status in (400, 404)  # these say why at error.availability, as OpenRouter documents
+    documented = ["availability", "error_type", "http_status"] if model_errors else []
+    with_metadata = ["metadata"] if status in (403, 429, 502) else []
+    assert set(error) == {"code", "message", *with_metadata, *documented}
     assert error["code"] == status
     assert HTTP_FAULTS[status] in error["message"]
-    meta = error["metadata"]
+    assert ("user_id" in r.json()) == (status != 401)  # the key was read, so OpenRouter says whose it is
+    meta = error.get("metadata", {})
     if status == 403:
         assert meta["reasons"] == ["harassment"]
         assert meta["flagged_input"] == "oops"
-    if status == 404:
-        assert meta["availability"]["code"]
+    if model_errors:
+        assert error["availability"]["code"] in ("model_not_found", "no_endpoints")
     if status == 502:
         assert meta["provider_name"] == "jupyter-gemini emulator"
         assert json.loads(meta["raw"])["error"]["code"] == 503
@@ -550,11 +567,13 @@ def test_midstream_error_keeps_real_text_and_bills_sent_tokens(emu, sdk):
 def test_midstream_raw_error_chunk(http):
     raw = http.post("/chat/completions", json=user("[[emulator: fault=midstream]]", stream=True)).text
     items = sse_events(raw)
-    assert ("data", "[DONE]") not in items
-    last = json.loads(items[-1][1])
+    assert items[-1] == ("data", "[DONE]")  # after the error chunk, as in tests/captures/c08
+    last = json.loads(items[-2][1])
     assert last["error"]["code"] == 502
     assert set(last["error"]) == {"code", "message", "metadata"}
     assert last["choices"][0]["finish_reason"] == "error"
+    # The usage of what was generated rides on the error chunk, so the tally can count it.
+    assert last["usage"]["completion_tokens"] == 30 and last["usage"]["cost"] > 0
     assert len(content_of(items)) == 30 * 4  # half of the default 60 tokens
 
 
@@ -801,3 +820,57 @@ def test_imports_stay_light():
         "bad = [m for m in ('openai', 'pandas', 'IPython') if m in sys.modules]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+# -- shapes recorded from the live API (tests/captures) -----------------------------------------
+
+
+def test_quiet_close_ends_the_response_without_a_reason(http):
+    """A proxy closing the stream cleanly: the text so far, then nothing, not even [DONE]."""
+    raw = http.post("/chat/completions", json=user("[[emulator: fault=quiet after=6]]", stream=True)).text
+    items = sse_events(raw)
+    assert ("data", "[DONE]") not in items
+    chunks = [json.loads(data) for kind, data in items if kind == "data"]
+    assert all(c["choices"][0]["finish_reason"] is None and "usage" not in c for c in chunks)
+    assert content_of(items) == "*Answer from the local O"
+
+
+def test_upstream_rate_limit_is_googles(http, emu):
+    r = http.post("/chat/completions", json=user("[[emulator: fault=upstream429]]"))
+    assert r.status_code == 429
+    error = r.json()["error"]
+    assert error["message"] == "Provider returned error"
+    assert error["metadata"]["provider_name"] == "Google"
+    assert "temporarily rate-limited upstream" in error["metadata"]["raw"]
+    assert emu.billed_total == 0
+
+
+def test_non_streamed_choice_error_keeps_the_partial_text_and_bills_it(http, emu):
+    body = parse(http.post("/chat/completions", json=user("[[emulator: fault=midstream after=6 tokens=20]]")))
+    (choice,) = body["choices"]
+    assert choice["finish_reason"] == "error" and choice["error"]["code"] == 502
+    assert choice["message"]["content"] == "*Answer from the local O"
+    (record,) = emu.generations.values()
+    assert body["usage"]["completion_tokens"] == record.completion_tokens == 6
+    assert body["usage"]["cost"] == record.cost > 0
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_reasoning_is_sent_apart_from_the_answer_and_billed_as_output(http, emu, stream):
+    r = http.post("/chat/completions", json=user("[[emulator: reasoning=12 tokens=6]] think", stream=stream))
+    if stream:
+        items = sse_events(r.text)
+        chunks = [json.loads(data, parse_float=Decimal) for kind, data in items if kind == "data" and data[0] == "{"]
+        thinking = "".join(c["choices"][0]["delta"].get("reasoning") or "" for c in chunks if c["choices"])
+        details = [d for c in chunks if c["choices"] for d in c["choices"][0]["delta"].get("reasoning_details") or []]
+        assert details and all(d["type"] == "reasoning.text" for d in details)
+        answer, usage = content_of(items), chunks[-1]["usage"]
+    else:
+        body = parse(r)
+        thinking, answer, usage = body["choices"][0]["message"]["reasoning"], None, body["usage"]
+        answer = body["choices"][0]["message"]["content"]
+    assert thinking.startswith("(Emulated thinking") and len(thinking) == 12 * 4
+    assert thinking not in answer and len(answer) == 6 * 4
+    assert usage["completion_tokens"] == 18 and usage["completion_tokens_details"]["reasoning_tokens"] == 12
+    (record,) = emu.generations.values()
+    assert usage["cost"] == record.cost == CATALOG.get(MODEL).cost(usage["prompt_tokens"], 18)

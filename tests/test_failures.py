@@ -6,6 +6,7 @@ over real HTTP through the real openai SDK.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -33,11 +34,11 @@ def error_line(result) -> str:
 @pytest.mark.parametrize(
     ("status", "error_type", "words"),
     [
-        (400, _errors.ModelUnavailableError, "no longer available"),  # the reference 400: not a valid model ID
+        (400, _errors.ModelUnavailableError, "not a valid model ID"),  # the reference 400
         (401, _errors.AuthenticationError, "rejected the API key"),
         (402, _errors.InsufficientCreditsError, "--max-tokens"),
         (403, _errors.ModerationError, "harassment"),
-        (404, _errors.ModelUnavailableError, "no longer available"),
+        (404, _errors.ModelUnavailableError, "No endpoints found"),
         (408, _errors.ProviderError, "timed out"),
         (413, _errors.PayloadTooLargeError, "30MB"),
         (429, _errors.RateLimitError, "wait"),
@@ -80,6 +81,9 @@ def test_broken_streams_keep_the_text_received(ip, emulator: Emulator, fault, wo
     assert final["status"] == "partial"
     assert "local OpenRouter emulator" in final["text"]  # the text received is on screen
     assert "Incomplete answer" in last_bundle(captured)["text/markdown"]
+    sentence = re.sub(r"\x1b\[[0-9;]*m", "", line).split(":", 1)[1].strip()
+    shown = "".join(str(o.data.get("text/markdown", "")) for o in captured.outputs)
+    assert sentence and sentence not in shown  # said once, as the cell's error, not in the card too
     # The tally counts the partial answer: reported cost, or an estimate marked ≈.
     tally = magics(ip).session.tally
     assert tally.requests == 1
@@ -130,3 +134,53 @@ def test_dns_failure_names_the_base_url(ip, emulator: Emulator):
     result, _ = run_cell(ip, "%%gemini\nhi")
     assert "Cannot connect to http://openrouter-emulator.invalid/api/v1" in error_line(result)
     assert emulator.requests == []
+
+
+# -- the shapes recorded from the live API, as the emulator sends them ---------------------------
+
+
+def test_a_quietly_closed_stream_is_marked_and_never_cached(no_retries, emulator: Emulator):
+    result, captured = run_cell(no_retries, "%%gemini --cache\n[[emulator: tokens=40 after=10 fault=quiet]] go")
+    assert "before the answer finished" in error_line(result)
+    final = last_bundle(captured)[RESPONSE_MIME]
+    assert final["status"] == "partial" and final["text"].startswith("*Answer from the local")
+    assert len(magics(no_retries).session.cache) == 0
+    again, _ = run_cell(no_retries, "%%gemini --cache\n[[emulator: tokens=40 after=10 fault=quiet]] go")
+    assert not again.success  # asked again, not answered from the cache
+    assert len(emulator.generations) == 2
+
+
+def test_an_upstream_rate_limit_names_google_not_the_key(no_retries, emulator: Emulator):
+    result, _ = run_cell(no_retries, "%%gemini\n[[emulator: fault=upstream429]] hi")
+    line = error_line(result)
+    assert "Google is rate limiting this model upstream, not your key" in line
+    assert "temporarily rate-limited upstream" in line
+
+
+def test_a_choice_that_failed_without_streaming_keeps_its_text_and_cost(no_retries, emulator: Emulator):
+    result, captured = run_cell(no_retries, "%%gemini --no-stream\n[[emulator: tokens=40 after=10 fault=midstream]] go")
+    assert "Provider disconnected unexpectedly" in error_line(result)
+    final = last_bundle(captured)[RESPONSE_MIME]
+    assert final["status"] == "partial" and final["text"] == "*Answer from the local OpenRouter emulat"  # 10 tokens
+    tally = magics(no_retries).session.tally
+    assert tally.total == emulator.billed_total and not tally.estimated  # the usage it carried
+
+
+def test_an_error_chunk_with_usage_is_counted_exactly(no_retries, emulator: Emulator):
+    run_cell(no_retries, "%%gemini\n[[emulator: tokens=40 after=10 fault=midstream reasoning=8]] go")
+    tally = magics(no_retries).session.tally
+    assert tally.total == emulator.billed_total > 0 and not tally.estimated
+
+
+@pytest.mark.parametrize("stream", ["", "--no-stream "])
+def test_thinking_is_billed_but_never_part_of_the_answer(no_retries, emulator: Emulator, stream: str):
+    result, captured = run_cell(no_retries, f"%%gemini {stream}\n[[emulator: tokens=10 reasoning=30]] think")
+    assert result.success, result.error_in_exec
+    final = last_bundle(captured)[RESPONSE_MIME]
+    assert "Emulated thinking" not in final["text"] and final["status"] == "complete"
+    assert final["usage"]["completion_tokens"] == 40  # thinking is output, and billed
+    session = magics(no_retries).session
+    assert (
+        session.tally.total == emulator.billed_total
+        and "Emulated thinking" not in session.conversation.turns[-1].answer
+    )

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.kernel
 
 # (fault directive, words in the one-line error, whether text streamed before the failure)
 FAULTS = [
-    ("http:400", "no longer available", False),
+    ("http:400", "not a valid model ID", False),
     ("http:401", "rejected the API key", False),
     ("http:402", "--max-tokens", False),
     ("http:403", "moderation", False),
-    ("http:404", "no longer available", False),
+    ("http:404", "No endpoints found", False),
     ("http:408", "timed out", False),
     ("http:413", "too large", False),
     ("http:429", "rate limiting", False),

@@ -41,9 +41,9 @@ def test_map_dry_run_shows_the_batch_and_sends_nothing(ip, emulator: Emulator, n
 
 
 def test_map_dry_run_counts_what_the_cache_would_answer(ip, emulator: Emulator, notes):
-    jupyter_gemini.map("Mood of: {note}", notes.head(5), max_tokens=50)
+    jupyter_gemini.map("Mood of: {note}", notes.head(5), max_tokens=100)
     sent = len(chat_requests(emulator))
-    result, _ = run_cell(ip, "%%gemini --map notes --dry-run --max-tokens 50\nMood of: {note}")
+    result, _ = run_cell(ip, "%%gemini --map notes --dry-run --max-tokens 100\nMood of: {note}")
     assert "20 rows, 5 answered by the cache for $0; 15 to ask" in result.result.summary()
     assert len(chat_requests(emulator)) == sent
 

@@ -76,6 +76,8 @@ def test_error_details(ip, emulator: Emulator):
     ip.run_line_magic("config", "GeminiMagics.max_retries = 0")
     result, _ = run_cell(ip, "%%gemini\n[[emulator: fault=http:413]] " + "x" * 3000)
     assert " at 3 KB " in error_line(result) or " at 4 KB " in error_line(result)
+    result, _ = run_cell(ip, "%%gemini\n[[emulator: fault=http:413]] hi")
+    assert " at 0 KB" not in error_line(result) and " bytes (" in error_line(result)  # a small request
     result, _ = run_cell(ip, "%%gemini\n[[emulator: fault=http:429 retry_after=3]] hi")
     line = error_line(result)
     assert "(0 of 20 requests left)" in line and "wait 3 s" in line

@@ -99,6 +99,13 @@ def plain_answer(stats: PromptStats, tokens: int) -> str:
     return text + _filler(target - len(text), asked)
 
 
+def reasoning_text(stats: PromptStats, tokens: int) -> str:
+    """The emulator's "thinking": says it is emulated, then filler, exactly `tokens` tokens long."""
+    text = f"(Emulated thinking, not a real model's) Considering: \u201c{quote(stats.last_user_text)}\u201d. "
+    target = tokens * CHARS_PER_TOKEN
+    return text[:target] if len(text) >= target else text + _filler(target - len(text), "thinking")
+
+
 def _comment_lines(length: int, seed: str) -> str:
     """Python comment lines totalling exactly `length` characters, newlines included."""
     lines: list[str] = []

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._catalog import ModelInfo
-from ._faults import PROVIDER_NAME
+from ._faults import EMULATOR_USER_ID, PROVIDER_NAME
 from ._state import GenerationRecord
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -51,8 +51,12 @@ def usage_object(record: GenerationRecord) -> dict[str, Any]:
         "total_tokens": record.prompt_tokens + record.completion_tokens,
         "cost": record.cost,
         "is_byok": False,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 0},
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": record.reasoning_tokens,
+            "image_tokens": 0,
+            "audio_tokens": 0,
+        },
         "cost_details": {
             "upstream_inference_cost": None,
             "upstream_inference_prompt_cost": record.prompt_cost,
@@ -85,7 +89,7 @@ def generation_data(record: GenerationRecord) -> dict[str, Any]:
         "tokens_completion": record.completion_tokens,
         "native_tokens_prompt": record.prompt_tokens,
         "native_tokens_completion": record.completion_tokens,
-        "native_tokens_reasoning": 0,
+        "native_tokens_reasoning": record.reasoning_tokens,
         "native_tokens_cached": 0,
         "num_media_prompt": record.images + record.files,
         "num_media_completion": 0,
@@ -94,6 +98,21 @@ def generation_data(record: GenerationRecord) -> dict[str, Any]:
         "usage": record.cost,
         "is_byok": False,
         "api_type": "completions",
+        # The rest of the documented record (tests/captures/d05): nothing the emulator tracks.
+        "native_tokens_completion_images": 0,
+        "num_input_audio_prompt": 0,
+        "num_fetches": 0,
+        "web_search_engine": None,
+        "provider_responses": None,
+        "request_id": None,
+        "session_id": None,
+        "preset_id": None,
+        "router": None,
+        "service_tier": None,
+        "data_region": None,
+        "external_user": None,
+        "http_referer": None,
+        "user_agent": None,
     }
 
 
@@ -115,4 +134,8 @@ def key_data(limit: Decimal | None, usage: Decimal) -> dict[str, Any]:
         "byok_usage_monthly": 0,
         "is_free_tier": False,
         "expires_at": None,
+        "creator_user_id": EMULATOR_USER_ID,
+        "is_management_key": False,
+        "is_provisioning_key": False,
+        "rate_limit": {"interval": "10s", "note": "This field is deprecated and safe to ignore.", "requests": 1000},
     }

@@ -12,7 +12,16 @@ from ._answers import quote
 from ._base import BaseHandler
 from ._billing import affordable_tokens, new_generation_id
 from ._config import EmulatorConfig
-from ._faults import DIRECTIVE_HEADER, HttpError, error, fault_status, http_fault, insufficient_credits
+from ._faults import (
+    DIRECTIVE_HEADER,
+    UPSTREAM_RATE_LIMIT,
+    HttpError,
+    error,
+    fault_status,
+    http_fault,
+    insufficient_credits,
+    upstream_rate_limit,
+)
 from ._json import dumps
 from ._plan import Plan, make_plan
 from ._shapes import (
@@ -20,18 +29,20 @@ from ._shapes import (
     KEEPALIVE,
     MALFORMED,
     ChunkTemplate,
+    choice_error_body,
     completion_body,
     content_chunk,
     error200_body,
     error_chunk,
     event,
+    reasoning_chunk,
     usage_chunk,
 )
 from ._state import GenerationRecord
 
 DEFAULT_STALL = 3.0
 DEFAULT_SLOW_TTFT = 2.0
-_CUT_FAULTS = ("midstream", "drop", "malformed", "stall")
+_CUT_FAULTS = ("midstream", "drop", "quiet", "malformed", "stall")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +126,8 @@ class ChatCompletionsHandler(BaseHandler):
 
     def _refusal(self, plan: Plan, fault: str | None, config: EmulatorConfig) -> HttpError | None:
         """An error to send before the first byte: an `http:` fault or too little credit."""
+        if fault == UPSTREAM_RATE_LIMIT:
+            return upstream_rate_limit(plan.model_id)
         status = fault_status(fault) if fault else None
         if status is not None:
             return http_fault(
@@ -134,7 +147,7 @@ class ChatCompletionsHandler(BaseHandler):
 
     def _bill(self, plan: Plan, generation_id: str) -> GenerationRecord:
         """Bill the whole planned answer now: the 200 is about to start."""
-        completion_tokens = len(plan.tokens)
+        completion_tokens = len(plan.reasoning) + len(plan.tokens)
         record = GenerationRecord(
             id=generation_id,
             model=plan.model_id,
@@ -150,6 +163,7 @@ class ChatCompletionsHandler(BaseHandler):
             completion_cost=plan.completion_cost(completion_tokens),
             images=plan.stats.images,
             files=plan.stats.files,
+            reasoning_tokens=len(plan.reasoning),
         )
         self.ctx.state.bill(record)
         return record
@@ -171,7 +185,8 @@ class ChatCompletionsHandler(BaseHandler):
         )
 
     def _cut(self, plan: Plan, record: GenerationRecord, sent: int) -> dict[str, Any]:
-        """Ledger changes for a stream the emulator broke: only the tokens sent are billed."""
+        """Ledger changes for a stream the emulator broke: only the tokens sent (and the thinking) are billed."""
+        sent += len(plan.reasoning)
         return {
             "completion_tokens": sent,
             "completion_cost": plan.completion_cost(sent),
@@ -234,17 +249,22 @@ class ChatCompletionsHandler(BaseHandler):
             await self.flush()
             await self._keepalive_wait(timing.ttft, timing.keepalive)
             first_token = time.monotonic()
+            for thought in _chunks(plan.reasoning, timing.chunk):
+                self.write(event(reasoning_chunk(record, plan.model_id, thought)))
             await self._emit(plan, record, 0, timing.after, timing)
             if fault == "stall":
                 await self._keepalive_wait(timing.stall, timing.keepalive, silent=timing.stall_silent)
                 await self._emit(plan, record, timing.after, len(plan.tokens), timing)
-            elif fault in ("midstream", "drop", "malformed"):
-                self._close(record, started, first_token, **self._cut(plan, record, timing.after))
+            elif fault in ("midstream", "drop", "quiet", "malformed"):
+                record = self._close(record, started, first_token, **self._cut(plan, record, timing.after))
                 if fault == "drop":
                     self._drop_connection()
                     return
-                self.write(event(error_chunk(record, plan.model_id)) if fault == "midstream" else MALFORMED)
-                await self.finish()
+                if fault == "midstream":  # the usage of what was generated rides on the error chunk
+                    self.write(event(error_chunk(record, plan.model_id)) + DONE)
+                elif fault == "malformed":
+                    self.write(MALFORMED)
+                await self.finish()  # "quiet": the response just ends, no finish_reason, no [DONE]
                 return
             record = self._close(record, started, first_token)
             self.write(event(content_chunk(record, plan.model_id, "", plan.finish_reason, plan.native_finish_reason)))
@@ -260,19 +280,28 @@ class ChatCompletionsHandler(BaseHandler):
         started = time.monotonic()
         generating = len(plan.tokens) / timing.tps if timing.tps else 0.0
         await self.sleep(timing.ttft + timing.stall + generating)
-        if fault in ("midstream", "drop"):
+        if fault in ("drop", "quiet"):
             self._drop_connection()  # Before any byte: nothing is billed.
             return
         record = self._bill(plan, generation_id)
+        if fault == "midstream":  # a 200 whose choice failed part-way (tests/captures/d02's shape)
+            record = self._close(record, started, started + timing.ttft, **self._cut(plan, record, timing.after))
+            partial = "".join(plan.tokens[: timing.after])
+            self.send_json(200, choice_error_body(record, plan.model_id, partial, "".join(plan.reasoning)))
+            return
         gone = self.peer_closed()  # Google bills the whole answer even if nobody waits for it.
         record = self._close(record, started, started + timing.ttft, cancelled=gone)
         if gone:
             self._drop_connection()
             return
-        body = dumps(completion_body(record, plan.model_id, "".join(plan.tokens)))
+        body = dumps(completion_body(record, plan.model_id, "".join(plan.tokens), "".join(plan.reasoning)))
         self.set_header("Content-Type", "application/json")
         try:
             await self.finish(body[: len(body) // 2] if fault == "malformed" else body)
         except StreamClosedError:
             self._close(record, started, started + timing.ttft, cancelled=True)
             raise
+
+
+def _chunks(tokens: tuple[str, ...], size: int) -> list[str]:
+    return ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]

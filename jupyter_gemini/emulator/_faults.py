@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 HTTP_FAULT_STATUSES = (400, 401, 402, 403, 404, 408, 413, 429, 502, 503)
-STREAM_FAULTS = ("error200", "midstream", "drop", "malformed", "stall", "slow_keepalive")
-FAULTS: tuple[str, ...] = (*(f"http:{code}" for code in HTTP_FAULT_STATUSES), *STREAM_FAULTS)
+STREAM_FAULTS = ("error200", "midstream", "drop", "quiet", "malformed", "stall", "slow_keepalive")
+#: A 429 that Google raised upstream (recorded live: tests/captures/c10), not OpenRouter's limit on the key.
+UPSTREAM_RATE_LIMIT = "upstream429"
+FAULTS: tuple[str, ...] = (*(f"http:{code}" for code in HTTP_FAULT_STATUSES), UPSTREAM_RATE_LIMIT, *STREAM_FAULTS)
 # Transient failures a robust client should retry or report; drawn when fault_rate > 0.
 DEFAULT_FAULT_POOL: tuple[str, ...] = ("http:429", "http:502", "http:503", "error200", "midstream", "drop")
 
@@ -49,6 +51,8 @@ class Directive:
     stall_silent: bool = False
     #: Seconds a stream sends nothing at all, headers included (billed from the start, as Google does).
     accept: float | None = None
+    #: Thinking tokens sent as `reasoning` deltas before the answer, billed as output.
+    reasoning: int | None = None
 
 
 def find_directives(text: str) -> dict[str, str]:
@@ -93,7 +97,7 @@ def _number(key: str, value: str, *, integer: bool, minimum: float, exclusive: b
 def build_directive(pairs: Mapping[str, str]) -> Directive:
     """Validate known keys; unknown keys are ignored so notes to self do no harm."""
     values: dict[str, Any] = {}
-    for key in ("tokens", "after"):
+    for key in ("tokens", "after", "reasoning"):
         if key in pairs:
             values[key] = int(_number(key, pairs[key], integer=True, minimum=0))
     if "chunk" in pairs:
@@ -125,20 +129,57 @@ class HttpError:
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
-def error(status: int, message: str, metadata: Mapping[str, Any] | None = None, **headers: str) -> HttpError:
-    body = {"error": {"code": status, "message": message, "metadata": dict(metadata or {})}}
+def error(
+    status: int,
+    message: str,
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    availability: Mapping[str, Any] | None = None,
+    **headers: str,
+) -> HttpError:
+    # Shapes of the recorded bodies: `metadata` only when there is some (c13), `user_id` beside
+    # `error` once the key was accepted (c09, c10), and the documented availability fields (d03, d04).
+    fields: dict[str, Any] = {"code": status, "message": message}
+    if metadata:
+        fields["metadata"] = dict(metadata)
+    body: dict[str, Any] = {"error": fields}
+    if availability is not None:  # where OpenRouter documents it: error.availability
+        fields.update(error_type=_AVAILABILITY_ERROR_TYPES.get(status, "invalid_request"), http_status=status)
+        fields["availability"] = {
+            "retryable": False,
+            **availability,
+            "docs_url": f"https://openrouter.ai/docs/errors#{availability['code']}",
+        }
+    if status != 401:
+        body["user_id"] = EMULATOR_USER_ID
     return HttpError(status, body, {key.replace("_", "-"): value for key, value in headers.items()})
 
 
+EMULATOR_USER_ID = "user_jupyter_gemini_emulator"
+_AVAILABILITY_ERROR_TYPES = {400: "invalid_request", 403: "permission_denied", 404: "not_found"}
+
+
 def invalid_model(model_id: str) -> HttpError:
-    return error(400, f"{model_id} is not a valid model ID")
+    return error(
+        400,
+        f"{model_id} is not a valid model ID",
+        availability={"code": "model_not_found", "requested_models": [model_id]},
+    )
+
+
+def model_deprecated(model_id: str, fallback_models: list[str]) -> HttpError:
+    return error(
+        404,
+        f"{model_id} has been removed from OpenRouter.",
+        availability={"code": "model_deprecated", "requested_models": [model_id], "fallback_models": fallback_models},
+    )
 
 
 def free_variant_ended(model_id: str) -> HttpError:
     return error(
         404,
         f"The free variant of {model_id} has ended and is no longer available.",
-        {"availability": {"code": "free_variant_ended", "model": model_id}},
+        availability={"code": "free_variant_ended", "requested_models": [model_id]},
     )
 
 
@@ -186,7 +227,7 @@ def http_fault(
         return error(
             404,
             f"No endpoints found for {model_id}.",
-            {"availability": {"code": "no_endpoints", "model": model_id}},
+            availability={"code": "no_endpoints", "requested_models": [model_id]},
         )
     if status == 408:
         return error(408, "Operation timed out. Please try again later.")
@@ -203,7 +244,8 @@ def http_fault(
                     "message": "Rate limit exceeded: free-models-per-day. "
                     "Add 10 credits to unlock 1000 free model requests per day",
                     "metadata": {"headers": limits},
-                }
+                },
+                "user_id": EMULATOR_USER_ID,
             },
             {"Retry-After": _seconds_text(retry_after), **limits},
         )
@@ -214,12 +256,25 @@ def http_fault(
     raise ValueError(f"no fault for HTTP status {status}")
 
 
+def upstream_rate_limit(model_id: str) -> HttpError:
+    """Google's own limit on a model, passed on by OpenRouter (shape of tests/captures/c10)."""
+    raw = (
+        f"{model_id} is temporarily rate-limited upstream. Please retry shortly, or add your own key "
+        "to accumulate your rate limits: https://openrouter.ai/settings/integrations"
+    )
+    return error(429, "Provider returned error", {"provider_name": "Google", "raw": raw})
+
+
 def midstream_error() -> dict[str, Any]:
     """The top-level `error` of a chunk that ends a stream after the 200."""
     return {
         "code": 502,
         "message": "Provider disconnected unexpectedly",
-        "metadata": {"provider_name": PROVIDER_NAME, "raw": _GEMINI_OVERLOADED_RAW},
+        "metadata": {
+            "error_type": "provider_unavailable",
+            "provider_name": PROVIDER_NAME,
+            "raw": _GEMINI_OVERLOADED_RAW,
+        },
     }
 
 

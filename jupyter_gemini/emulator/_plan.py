@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._catalog import ModelInfo
-from ._answers import answer_text, is_prose
+from ._answers import answer_text, is_prose, reasoning_text
 from ._billing import UNSPECIFIED_MAX_TOKENS, completion_cost, prompt_cost
 from ._faults import (
     Directive,
@@ -23,6 +23,7 @@ from ._faults import (
     find_directives,
     free_variant_ended,
     invalid_model,
+    model_deprecated,
     parse_pairs,
 )
 from ._tokens import PromptStats, Tokenizer, prompt_stats, split_tokens
@@ -41,6 +42,8 @@ class Plan:
     stream: bool
     max_tokens: int | None
     directive: Directive
+    reasoning: tuple[str, ...] = ()
+    """Thinking tokens, streamed as `reasoning` deltas before the answer and billed as output."""
 
     @property
     def native_finish_reason(self) -> str:
@@ -91,7 +94,8 @@ def resolve_model(body: Mapping[str, Any], models: Sequence[ModelInfo]) -> tuple
         if info is None:
             problem = invalid_model(model_id)
         elif not info.available:
-            problem = free_variant_ended(model_id) if info.free else invalid_model(model_id)
+            current = [m.id for m in models if m.is_flash and m.status in ("listed", "preview")]
+            problem = free_variant_ended(model_id) if info.free else model_deprecated(model_id, current)
         elif model_id != base and not info.free:
             problem = invalid_model(model_id)
         if problem is None and info is not None:
@@ -158,4 +162,5 @@ def make_plan(
         stream=body.get("stream") is True,
         max_tokens=max_tokens,
         directive=directive,
+        reasoning=tuple(split_tokens(reasoning_text(stats, directive.reasoning or 0), tokenizer)),
     )

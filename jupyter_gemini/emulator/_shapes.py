@@ -26,11 +26,12 @@ def _head(record: GenerationRecord, model_id: str, obj: str) -> dict[str, Any]:
         "model": model_id,
         "object": obj,
         "created": record.created,
+        "system_fingerprint": None,
     }
 
 
-def completion_body(record: GenerationRecord, model_id: str, content: str) -> dict[str, Any]:
-    """The non-streaming response, field for field like the reference example."""
+def completion_body(record: GenerationRecord, model_id: str, content: str, reasoning: str = "") -> dict[str, Any]:
+    """The non-streaming response, field for field like the captures (tests/captures/c01-c03)."""
     return {
         **_head(record, model_id, "chat.completion"),
         "choices": [
@@ -39,11 +40,24 @@ def completion_body(record: GenerationRecord, model_id: str, content: str) -> di
                 "logprobs": None,
                 "finish_reason": record.finish_reason,
                 "native_finish_reason": record.native_finish_reason,
-                "message": {"role": "assistant", "content": content, "refusal": None, "reasoning": None},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "refusal": None,
+                    "reasoning": reasoning or None,
+                    "annotations": [],
+                },
             }
         ],
         "usage": usage_object(record),
     }
+
+
+def choice_error_body(record: GenerationRecord, model_id: str, content: str, reasoning: str = "") -> dict[str, Any]:
+    """A 200 whose only choice failed part-way: `finish_reason: "error"`, `choices[0].error`, partial text."""
+    body = completion_body(record, model_id, content, reasoning)
+    body["choices"][0].update(finish_reason="error", native_finish_reason="error", error=midstream_error())
+    return body
 
 
 class ChunkTemplate:
@@ -80,15 +94,25 @@ def content_chunk(
     }
 
 
+def reasoning_chunk(record: GenerationRecord, model_id: str, text: str) -> dict[str, Any]:
+    """Thinking, as OpenRouter streams it: `reasoning` plus `reasoning_details`, empty `content`."""
+    chunk = content_chunk(record, model_id, "")
+    detail = {"type": "reasoning.text", "text": text, "format": "google-gemini-v1", "index": 0}
+    chunk["choices"][0]["delta"].update(reasoning=text, reasoning_details=[detail])
+    return chunk
+
+
 def usage_chunk(record: GenerationRecord, model_id: str) -> dict[str, Any]:
-    """The single final chunk: no choices, the full usage with `cost`."""
-    return {**_head(record, model_id, "chat.completion.chunk"), "choices": [], "usage": usage_object(record)}
+    """The final chunk: an empty delta and the full usage with `cost` (every recorded stream has this shape)."""
+    return {**content_chunk(record, model_id, ""), "usage": usage_object(record)}
 
 
 def error_chunk(record: GenerationRecord, model_id: str) -> dict[str, Any]:
-    """An error after the 200: top-level `error` plus a choice finishing with "error"."""
+    """An error after the 200: top-level `error`, a choice finishing with "error", and the usage of
+    what was generated (thinking included), as OpenRouter sends it (tests/captures/c08)."""
     chunk = content_chunk(record, model_id, "", "error", "error")
     chunk["error"] = midstream_error()
+    chunk["usage"] = usage_object(record)
     return chunk
 
 

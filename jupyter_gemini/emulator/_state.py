@@ -56,6 +56,8 @@ class GenerationRecord:
     generation_time_ms: int | None = None
     ended: float | None = None
     """time.monotonic() when the generation ended; None while it is still running."""
+    reasoning_tokens: int = 0
+    """Of `completion_tokens`, how many were thinking (billed as output, as Google does)."""
 
 
 class EmulatorState:
