@@ -47,6 +47,13 @@ def footer_text(response: Response) -> str:
         format_usd(response.cost, estimated=response.cost_estimated),
         "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
     ]
+    if (
+        response.cost_estimated
+        and not response.cost
+        and (response.usage.prompt_tokens or response.usage.completion_tokens)
+    ):
+        # No reported cost and no price for the model: "≈$0" would claim it was free.
+        parts[2] = "≈ cost unknown until %gemini cost --reconcile"
     if response.status == "cached":
         how = "replayed from a recording" if response.source == "recording" else "cached"
         parts[2] = f"{how} · $0 (saved {format_usd(response.saved)})"

@@ -186,3 +186,14 @@ def test_the_magic_and_map_read_captures_alike(ip, replay: CaptureServer, monkey
     replay.serve("d02_doc_nonstream_choice_error.json")
     answers = jupyter_gemini.map("Row {value}", ["a", "b"], cache=True)
     assert all(isinstance(a, jupyter_gemini.RowError) for a in answers)  # an error answer is a failed row
+
+
+def test_an_unpriced_answer_says_its_cost_is_unknown_not_zero(replay: CaptureServer, session: Session):
+    """c04b: no usage.cost, from a model the catalog has no price for."""
+    from jupyter_gemini._render import footer_text
+
+    replay.serve("c04b_gpt-5-mini_nonstream_reasoning_no_cost.json")
+    response, error = ask(session, "c04b_gpt-5-mini_nonstream_reasoning_no_cost.json")
+    assert error is None and response.cost_estimated and session.tally.estimated
+    footer = footer_text(response)
+    assert "cost unknown until %gemini cost --reconcile" in footer and "≈$0 " not in footer

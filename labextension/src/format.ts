@@ -65,6 +65,15 @@ export interface IFooterParts {
 }
 
 /** The footer's pieces, as `_render.footer_text` joins them with " · ". */
+/** As the kernel footer says it: no reported cost and no price, so "≈$0" would claim it was free. */
+export const UNKNOWN_COST = '≈ cost unknown until %gemini cost --reconcile';
+
+function unpriced(data: IResponseJSON): boolean {
+  const usage = data.usage ?? {};
+  const tokens = (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
+  return !!data.cost_estimated && Number(data.cost ?? 0) === 0 && tokens > 0;
+}
+
 export function footerParts(data: IResponseJSON): IFooterParts {
   const usage = data.usage ?? {};
   return {
@@ -72,7 +81,9 @@ export function footerParts(data: IResponseJSON): IFooterParts {
     tokens: `${formatTokens(usage.prompt_tokens)} in / ${formatTokens(
       usage.completion_tokens
     )} out tokens`,
-    cost: formatUsd(data.cost, data.cost_estimated),
+    cost: unpriced(data)
+      ? UNKNOWN_COST
+      : formatUsd(data.cost, data.cost_estimated),
     session:
       'session ' + formatUsd(data.session_total, data.session_total_estimated),
     emulator: !!data.emulator

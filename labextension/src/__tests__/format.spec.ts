@@ -46,6 +46,20 @@ describe('footer and body', () => {
     );
   });
 
+  it('says an unpriced answer has an unknown cost, not $0', () => {
+    expect(
+      footerText({ ...COMPLETE, cost: '0', cost_estimated: true })
+    ).toContain('≈ cost unknown until %gemini cost --reconcile');
+    expect(
+      footerText({
+        ...COMPLETE,
+        cost: '0',
+        cost_estimated: true,
+        usage: { prompt_tokens: 0, completion_tokens: 0 }
+      })
+    ).toContain('≈$0');
+  });
+
   it('extracts code like _render.extract_code', () => {
     expect(extractCode('Here:\n```python\nx = 1\n```\nbye')).toBe('x = 1');
     expect(extractCode('~~~\na\n~~~')).toBe('a');
