@@ -21,8 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jupyter_gemini._estimate import text_tokens
-from jupyter_gemini._values import DEFAULT_BUDGET_TOKENS, value_to_text
+from jupyter_gemini._context._values import DEFAULT_BUDGET_TOKENS, value_to_text
+from jupyter_gemini._cost._estimate import text_tokens
 
 TARGET_SECONDS = 0.250
 

@@ -77,7 +77,7 @@ def timed(prepare: Callable[[], Any], runs: int) -> tuple[Any, list[float]]:
 
 
 def run(runs: int = 15) -> dict[str, Any]:
-    from jupyter_gemini._context_images import prepare_image
+    from jupyter_gemini._context._images import prepare_image
 
     photo = synthetic_photo()
     png, jpeg95 = encode(photo, "PNG"), encode(photo, "JPEG", quality=95)

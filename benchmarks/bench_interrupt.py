@@ -66,9 +66,9 @@ def _interrupt_once(kernel: Kernel) -> float:
 
 
 def _stop_once(session: Any, options: Any) -> float:
-    from jupyter_gemini._cancel import CancelToken
-    from jupyter_gemini._display import NullView
-    from jupyter_gemini._errors import InterruptedByUserError
+    from jupyter_gemini._display._view import NullView
+    from jupyter_gemini._transport._cancel import CancelToken
+    from jupyter_gemini.errors import InterruptedByUserError
 
     token = CancelToken()
     pressed: list[float] = []
@@ -103,8 +103,8 @@ def run(runs: int = 7) -> BenchResult:
 
         os.environ["OPENROUTER_BASE_URL"] = emu.base_url
         os.environ.setdefault("OPENROUTER_API_KEY", "sk-or-bench")
-        from jupyter_gemini._session import AskOptions, Session
-        from jupyter_gemini._settings import DefaultSettings
+        from jupyter_gemini._core._session import AskOptions, Session
+        from jupyter_gemini._core._settings import DefaultSettings
 
         session = Session(DefaultSettings(base_url=emu.base_url))
         session.ask("warm-up", AskOptions(), live=False)

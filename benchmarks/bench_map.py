@@ -50,29 +50,30 @@ def emulator_process(ttft: float) -> Iterator[str]:
 
 def _batch_options(concurrency: int = CONCURRENCY) -> Any:
     """Every row sent (no cache), no progress display, no confirmation prompt."""
-    from jupyter_gemini._batch import MapOptions
+    from jupyter_gemini._batch._map import MapOptions
 
     return MapOptions(concurrency=concurrency, cache=False, quiet=True, confirm=True)
 
 
 def _session(base_url: str) -> Any:
     os.environ["OPENROUTER_API_KEY"] = "sk-or-bench"
-    from jupyter_gemini._session import Session
-    from jupyter_gemini._settings import DefaultSettings
+    from jupyter_gemini._core._session import Session
+    from jupyter_gemini._core._settings import DefaultSettings
 
     return Session(DefaultSettings(base_url=base_url))
 
 
 def _billed(session: Any) -> Decimal:
-    from jupyter_gemini._client import to_decimal
+    from jupyter_gemini._transport._wire import to_decimal
 
     usage = to_decimal(session.client().get_json("/key")["data"]["usage"])
     return usage if usage is not None else Decimal(-1)
 
 
 def throughput() -> dict[str, Any]:
-    from jupyter_gemini._batch import RowError, map_rows
-    from jupyter_gemini._session import AskOptions
+    from jupyter_gemini import RowError
+    from jupyter_gemini._batch._map import map_rows
+    from jupyter_gemini._core._session import AskOptions
 
     with emulator_process(LATENCY) as base_url:
         session = _session(base_url)
@@ -93,7 +94,7 @@ def throughput() -> dict[str, Any]:
 
 
 def cpu_per_request() -> dict[int, float]:
-    from jupyter_gemini._batch import map_rows
+    from jupyter_gemini._batch._map import map_rows
 
     per_request: dict[int, float] = {}
     with emulator_process(0.0) as base_url:

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._extension import load_ipython_extension, unload_ipython_extension
+from ._ipython._extension import load_ipython_extension, unload_ipython_extension
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._api import ask, chat, current_session, map, model_picker, tally_widget
-    from ._batch import RowError
-    from ._errors import GeminiError
-    from ._magics import GeminiMagics
-    from ._response import Response, Usage
+    from ._api import ask, chat, current_session, model_picker, tally_widget
+    from ._api import map as map  # public, but not in __all__
+    from ._batch._result import RowError
+    from ._core._response import Response
+    from ._cost._usage import Usage
+    from ._ipython._magics import GeminiMagics
+    from .errors import GeminiError
 
+# `map` is public (`jupyter_gemini.map`) but left out of `__all__`: a star import would shadow the builtin.
 __all__ = [
     "GeminiError",
     "GeminiMagics",
@@ -29,7 +32,6 @@ __all__ = [
     "chat",
     "current_session",
     "load_ipython_extension",
-    "map",
     "model_picker",
     "tally_widget",
     "unload_ipython_extension",
@@ -42,12 +44,17 @@ _LAZY = {
     "chat": "._api",
     "model_picker": "._api",
     "tally_widget": "._api",
-    "RowError": "._batch",
-    "GeminiError": "._errors",
-    "GeminiMagics": "._magics",
-    "Response": "._response",
-    "Usage": "._response",
+    "RowError": "._batch._result",
+    "GeminiError": ".errors",
+    "GeminiMagics": "._ipython._magics",
+    "Response": "._core._response",
+    "Usage": "._core._response",
 }
+
+
+def __dir__() -> list[str]:
+    """What the lazy attributes are, for tab completion and `dir()`, before any is loaded."""
+    return sorted({*globals(), *__all__, *_LAZY})
 
 
 def __getattr__(name: str) -> Any:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._options import AskOptions
-from ._response import Format, Response
-from ._session import Session
-from ._settings import DefaultSettings
+from ._core._options import AskOptions
+from ._core._response import Format, Response
+from ._core._session import Session
+from ._core._settings import DefaultSettings
 
 _standalone: Session | None = None
 
@@ -19,7 +19,7 @@ def current_session() -> Session:
 
     shell = get_ipython()
     if shell is not None:
-        from ._extension import load_ipython_extension
+        from ._ipython._extension import load_ipython_extension
 
         load_ipython_extension(shell)
         session: Session = shell.magics_manager.registry["GeminiMagics"].session
@@ -88,8 +88,8 @@ def map(
     `dry_run=True` shows the first rows' prompts and the batch's worst case, and
     sends nothing.
     """
-    from ._batch import MapOptions, map_dry_run, map_rows
-    from ._estimate import DEFAULT_BUDGET_TOKENS
+    from ._batch._map import MapOptions, map_dry_run, map_rows
+    from ._cost._estimate import DEFAULT_BUDGET_TOKENS
 
     session = current_session()
     namespace = session.shell.user_ns if session.shell is not None else {}

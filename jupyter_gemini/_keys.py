@@ -3,7 +3,7 @@
 The key lives only in the environment or in this process's memory. Any
 text that may reach a user or a file (prompts built from variables, answers,
 errors, histories, caches, recordings, widget state) passes through `redact`,
-and every request body through `_gate.outbound_body`; both know the same
+and every request body through `_transport._gate.outbound_body`; both know the same
 secrets, from `known_secrets`.
 """
 

@@ -15,8 +15,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from ._core._settings import BASE_URL_ENV
 from ._keys import EMULATOR_KEY, ENV_VAR
-from ._settings import BASE_URL_ENV
 
 
 def main(argv: list[str] | None = None) -> int:

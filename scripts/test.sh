@@ -6,6 +6,7 @@ source "$(dirname "$0")/_bootstrap.sh" test
 unset OPENROUTER_API_KEY OPENROUTER_BASE_URL
 echo "==> ruff";  .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "==> mypy";  .venv/bin/mypy
+echo "==> import layers"; .venv/bin/lint-imports
 echo "==> labextension: jest and Playwright UI tests"; PYTHON="$PWD/.venv/bin/python" labextension/run-ui-tests.sh
 # Python 3.10 is the oldest version we support: the whole suite runs there too, in .venv310.
 echo "==> pytest on Python 3.10"

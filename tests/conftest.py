@@ -38,7 +38,7 @@ def fresh_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def fresh_ledger() -> None:
     """The spend belongs to the process; each test starts it from $0 (as a new kernel would)."""
-    from jupyter_gemini._tally import process_tally
+    from jupyter_gemini._cost._tally import process_tally
 
     process_tally().reset()
 

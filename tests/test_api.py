@@ -9,7 +9,7 @@ from decimal import Decimal
 from conftest import TEST_KEY, magics, run_cell
 
 import jupyter_gemini
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 

@@ -13,9 +13,9 @@ from conftest import magics, run_cell
 
 import jupyter_gemini
 from jupyter_gemini import RowError
-from jupyter_gemini._errors import BudgetError
-from jupyter_gemini._limiter import AdaptiveLimiter
+from jupyter_gemini._batch._limiter import AdaptiveLimiter
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import BudgetError
 
 
 def chat_requests(emulator: Emulator) -> list:

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import jupyter_gemini
-from jupyter_gemini._catalog import Catalog
-from jupyter_gemini._client import ChatRequest
-from jupyter_gemini._errors import BudgetError
-from jupyter_gemini._estimate import prompt_token_bound
+from jupyter_gemini._cost._catalog import Catalog
+from jupyter_gemini._cost._estimate import prompt_token_bound
+from jupyter_gemini._transport._wire import ChatRequest
 from jupyter_gemini.emulator import Emulator
 from jupyter_gemini.emulator._tokens import IMAGE_TOKENS, count_text_tokens, prompt_stats
+from jupyter_gemini.errors import BudgetError
 
 MODEL = Catalog().get("google/gemini-3.1-flash-lite")
 assert MODEL is not None

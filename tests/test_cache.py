@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KEY, last_bundle, magics, run_cell
 
-from jupyter_gemini._cache import ResponseCache, StoredAnswer, request_key
-from jupyter_gemini._client import ChatRequest
-from jupyter_gemini._errors import MissingKeyError
-from jupyter_gemini._recording import RecordingError
-from jupyter_gemini._render import RESPONSE_MIME
-from jupyter_gemini._response import Usage
+from jupyter_gemini._cost._usage import Usage
+from jupyter_gemini._display._bundles import RESPONSE_MIME
+from jupyter_gemini._store._cache import ResponseCache, StoredAnswer, request_key
+from jupyter_gemini._store._recording import RecordingError
+from jupyter_gemini._transport._wire import ChatRequest
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import MissingKeyError
 
 
 def chat_requests(emulator: Emulator) -> int:
@@ -114,8 +114,8 @@ def test_writes_are_atomic_when_the_process_dies(tmp_path: Path):
 import os
 from decimal import Decimal
 from pathlib import Path
-from jupyter_gemini._cache import ResponseCache, StoredAnswer
-from jupyter_gemini._response import Usage
+from jupyter_gemini._store._cache import ResponseCache, StoredAnswer
+from jupyter_gemini._cost._usage import Usage
 cache = ResponseCache(Path({str(tmp_path)!r}))
 for i in range(300):
     cache.put(f"key{{i}}", StoredAnswer("x" * 5000, "m", Usage(1, 2), Decimal("0.001")))

@@ -7,11 +7,11 @@ import threading
 import pytest
 from conftest import magics
 
-from jupyter_gemini._cancel import CancelToken
-from jupyter_gemini._display import NullView
-from jupyter_gemini._errors import InterruptedByUserError
-from jupyter_gemini._session import AskOptions
+from jupyter_gemini._core._session import AskOptions
+from jupyter_gemini._display._view import NullView
+from jupyter_gemini._transport._cancel import CancelToken
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import InterruptedByUserError
 
 
 def test_cancel_keeps_partial_text_and_counts_an_estimate(ip, emulator: Emulator):

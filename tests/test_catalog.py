@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jupyter_gemini._catalog import BUILTIN_MODELS, DEFAULT_MODEL, Catalog, model_from_openrouter
+from jupyter_gemini._cost._catalog import BUILTIN_MODELS, DEFAULT_MODEL, Catalog, model_from_openrouter
 
 M = Decimal(1_000_000)
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import magics
 from jupyter_client.manager import start_new_kernel
 
-from jupyter_gemini import _comm, _extension
-from jupyter_gemini._render import RESPONSE_MIME
-from jupyter_gemini._response import Usage
+from jupyter_gemini._cost._usage import Usage
+from jupyter_gemini._display._bundles import RESPONSE_MIME
+from jupyter_gemini._ipython import _comm, _extension
 from jupyter_gemini.emulator import Emulator
 
 
@@ -133,9 +133,9 @@ def test_install_outside_a_kernel_does_nothing(ip):
 
 # -- a real kernel ------------------------------------------------------------------------------
 
-#: Installs the target by hand when `_extension.py` does not yet call `_comm.install` at %load_ext.
+#: Installs the target by hand when `_ipython/_extension.py` does not yet call `_ipython._comm.install` at %load_ext.
 ENSURE_INSTALLED = (
-    "from jupyter_gemini import _comm\n"
+    "from jupyter_gemini._ipython import _comm\n"
     "if _comm.channel() is None:\n"
     "    _comm.install(get_ipython(), lambda: get_ipython().magics_manager.registry['GeminiMagics'].session)\n"
 )
@@ -231,7 +231,7 @@ def test_status_bar_channel_in_a_real_kernel(kc):
     (refreshed,) = states(send_comm_msg(kc, comm_id, {"type": "refresh"}), comm_id)
     assert refreshed == model_change
 
-    closing = execute(kc, "from jupyter_gemini import _comm; _comm.uninstall()")
+    closing = execute(kc, "from jupyter_gemini._ipython import _comm; _comm.uninstall()")
     assert [m["content"]["comm_id"] for m in closing if m["msg_type"] == "comm_close"] == [comm_id]
 
 

@@ -15,10 +15,10 @@ import pytest
 from conftest import TEST_KEY, magics, run_cell
 from replay import CAPTURES, MANIFEST, CaptureServer, json_body, sse_events
 
-from jupyter_gemini._errors import GeminiError
-from jupyter_gemini._options import AskOptions
-from jupyter_gemini._session import Session
-from jupyter_gemini._settings import DefaultSettings
+from jupyter_gemini._core._options import AskOptions
+from jupyter_gemini._core._session import Session
+from jupyter_gemini._core._settings import DefaultSettings
+from jupyter_gemini.errors import GeminiError
 
 CHAT = sorted(
     name
@@ -190,7 +190,7 @@ def test_the_magic_and_map_read_captures_alike(ip, replay: CaptureServer, monkey
 
 def test_an_unpriced_answer_says_its_cost_is_unknown_not_zero(replay: CaptureServer, session: Session):
     """c04b: no usage.cost, from a model the catalog has no price for."""
-    from jupyter_gemini._render import footer_text
+    from jupyter_gemini._display._bundles import footer_text
 
     replay.serve("c04b_gpt-5-mini_nonstream_reasoning_no_cost.json")
     response, error = ask(session, "c04b_gpt-5-mini_nonstream_reasoning_no_cost.json")

@@ -12,10 +12,10 @@ import pytest
 from conftest import last_bundle, magics, run_cell
 from PIL import Image
 
-from jupyter_gemini._errors import ContextError, InterpolationError, OptionError
-from jupyter_gemini._estimate import text_tokens
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._cost._estimate import text_tokens
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import ContextError, InterpolationError, OptionError
 
 
 def user_parts(emulator: Emulator) -> list[dict]:

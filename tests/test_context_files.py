@@ -9,10 +9,10 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from jupyter_gemini._context_files import MAX_FILE_BYTES, file_part, prepare_file
-from jupyter_gemini._errors import ContextError
-from jupyter_gemini._estimate import CHARS_PER_TOKEN
+from jupyter_gemini._context._files import MAX_FILE_BYTES, file_part, prepare_file
+from jupyter_gemini._cost._estimate import CHARS_PER_TOKEN
 from jupyter_gemini._units import format_bytes
+from jupyter_gemini.errors import ContextError
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from jupyter_gemini._context_frames import is_tabular, summarize_tabular
-from jupyter_gemini._estimate import text_tokens
+from jupyter_gemini._context.frames._summary import is_tabular, summarize_tabular
+from jupyter_gemini._cost._estimate import text_tokens
 
 pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")

@@ -18,7 +18,8 @@ import pytest
 from IPython.utils.capture import capture_output
 from PIL import Image, ImageFilter
 
-from jupyter_gemini._context_images import (
+from jupyter_gemini._context._image_history import HISTORY_SIZE, ImageHistory, ImageOutput
+from jupyter_gemini._context._images import (
     PreparedImage,
     _is_graphic,
     describe_images,
@@ -26,8 +27,7 @@ from jupyter_gemini._context_images import (
     prepare_image,
     resolve_image,
 )
-from jupyter_gemini._errors import ContextError
-from jupyter_gemini._image_history import HISTORY_SIZE, ImageHistory, ImageOutput
+from jupyter_gemini.errors import ContextError
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -487,7 +487,7 @@ def test_importing_the_modules_imports_nothing_heavy():
     code = (
         "import sys, json\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
-        "import jupyter_gemini._context_images as images, jupyter_gemini._context_files\n"
+        "import jupyter_gemini._context._images as images, jupyter_gemini._context._files\n"
         "shell = InteractiveShell.instance()\n"
         "images.ImageHistory().install(shell)\n"
         "shell.run_cell('from IPython.display import display; display(1)', store_history=True)\n"
@@ -523,8 +523,8 @@ def test_kernel_history_maps_cell_numbers_to_inline_figures():
     try:
         execute(
             kc,
-            "from jupyter_gemini._context_images import load_image\n"
-            "from jupyter_gemini._image_history import ImageHistory\n%matplotlib inline",
+            "from jupyter_gemini._context._images import load_image\n"
+            "from jupyter_gemini._context._image_history import ImageHistory\n%matplotlib inline",
         )
         execute(kc, "_h = ImageHistory(); _h.install(get_ipython())")
         shown: dict[int, str] = {}

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from IPython.utils.capture import capture_output
 
-from jupyter_gemini._display import REDRAW_COST_FACTOR, LiveView, TerminalView, Transcript
-from jupyter_gemini._response import Response, Usage
+from jupyter_gemini._core._response import Response
+from jupyter_gemini._cost._usage import Usage
+from jupyter_gemini._display._view import REDRAW_COST_FACTOR, LiveView, TerminalView, Transcript
 
 
 class FakeClock:
@@ -88,3 +89,12 @@ def test_terminal_view_prints_deltas_then_footer():
     printed = out.getvalue()
     assert printed.startswith("Hello there\n\n-- m/x · 1 in / 2 out tokens · $0.01 · session $0.01")
     assert printed.count("Hello") == 1  # deltas only, never a reprint
+
+
+def test_an_answer_interrupted_before_its_first_display_is_still_shown(shell):
+    """Stop can land while the view's first display is being sent: `finish` then displays, never crashes."""
+    view = LiveView(FakeClock())
+    with capture_output() as captured:
+        view.finish(response("kept"))
+    (output,) = captured.outputs
+    assert output.data["text/plain"].startswith("kept")

@@ -19,7 +19,7 @@ import httpx
 import openai
 import pytest
 
-from jupyter_gemini._catalog import BUILTIN_MODELS, Catalog
+from jupyter_gemini._cost._catalog import BUILTIN_MODELS, Catalog
 from jupyter_gemini.emulator import (
     IMAGE_TOKENS,
     MESSAGE_OVERHEAD_TOKENS,

@@ -15,8 +15,8 @@ ip = start_ipython()
 before = set(sys.modules)
 ip.run_line_magic("load_ext", "jupyter_gemini")
 loaded = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {heavy!r})
-deferred = sorted(m for m in ("jupyter_gemini._session", "jupyter_gemini._commands", "jupyter_gemini._client")
-                  if m in sys.modules)
+deferred = sorted(m for m in ("jupyter_gemini._core._session", "jupyter_gemini._ipython._commands",
+                              "jupyter_gemini._transport._client") if m in sys.modules)
 ip.run_line_magic("load_ext", "jupyter_gemini")          # twice: no harm
 ip.run_line_magic("reload_ext", "jupyter_gemini")
 after_reload = ("gemini" in ip.magics_manager.magics["cell"], "gemini" in ip.magics_manager.magics["line"])

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from conftest import TEST_KEY, all_text, last_bundle, magics, run_cell
 
-from jupyter_gemini import _errors
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini import errors as _errors
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 

@@ -15,7 +15,7 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from test_kernel import execute
 
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 pytestmark = pytest.mark.kernel

@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jupyter_gemini
-from jupyter_gemini._errors import KeyInPromptError
-from jupyter_gemini._gate import check_body
 from jupyter_gemini._keys import redact
+from jupyter_gemini._transport._gate import check_body
 from jupyter_gemini._widgets import _chat, chat_panel
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import KeyInPromptError
 
 #: A second key, typed with `%gemini key` (so it is the one requests are sent with).
 TYPED_KEY = "sk-or-v1-typed-" + secrets.token_hex(24)

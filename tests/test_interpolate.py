@@ -6,9 +6,9 @@ import types
 
 import pytest
 
-from jupyter_gemini._errors import InterpolationError
-from jupyter_gemini._interpolate import find_references, interpolate
-from jupyter_gemini._values import MAX_VALUE_CHARS, value_to_text
+from jupyter_gemini._context._interpolate import find_references, interpolate
+from jupyter_gemini._context._values import MAX_VALUE_CHARS, value_to_text
+from jupyter_gemini.errors import InterpolationError
 
 NS = {
     "name": "Ada",

@@ -13,7 +13,7 @@ from conftest import TEST_KEY
 from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
-from jupyter_gemini._render import METADATA_KEY, RESPONSE_MIME
+from jupyter_gemini._display._bundles import METADATA_KEY, RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 pytestmark = pytest.mark.kernel

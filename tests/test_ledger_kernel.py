@@ -19,7 +19,7 @@ import pytest
 from test_batch_kernel import start, stop
 from test_kernel import execute, until_idle
 
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 pytestmark = pytest.mark.kernel
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.kernel
 Messages = list[dict[str, Any]]
 
 LEDGER = """
-from jupyter_gemini._tally import process_tally as _ledger
+from jupyter_gemini._cost._tally import process_tally as _ledger
 print(json.dumps({"total": str(_ledger().total), "estimated": _ledger().estimated,
                   "bound": str(_ledger().upper_bound), "requests": _ledger().requests}))
 """
-RESET = "from jupyter_gemini._tally import process_tally as _ledger\n_ledger().reset()"
+RESET = "from jupyter_gemini._cost._tally import process_tally as _ledger\n_ledger().reset()"
 MAP = """
 import pandas as pd
 rows = pd.DataFrame({"review": [f"review {i}" for i in range(12)]})
@@ -66,8 +66,9 @@ def interrupt_when(km: Any, kc: Any, code: str, ready: Callable[[Messages], bool
 
 
 def ledger(kc: Any) -> dict[str, Any]:
-    (text,) = [m["content"]["text"] for m in execute(kc, LEDGER) if m["msg_type"] == "stream"]
-    return json.loads(text)
+    streams = [m["content"] for m in execute(kc, LEDGER) if m["msg_type"] == "stream"]
+    assert all(s["name"] == "stdout" for s in streams), streams  # nothing on stderr (no stray traceback)
+    return json.loads("".join(s["text"] for s in streams))
 
 
 def shown_text(messages: Messages) -> bool:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from conftest import TEST_KEY, all_text, last_bundle, magics, run_cell
 
-from jupyter_gemini._catalog import DEFAULT_MODEL
-from jupyter_gemini._commands import SUBCOMMANDS
-from jupyter_gemini._render import METADATA_KEY, RESPONSE_MIME
+from jupyter_gemini._cost._catalog import DEFAULT_MODEL
+from jupyter_gemini._display._bundles import METADATA_KEY, RESPONSE_MIME
+from jupyter_gemini._ipython._commands import SUBCOMMANDS
 from jupyter_gemini.emulator import Emulator
 
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import run_cell
 
 import jupyter_gemini
-from jupyter_gemini._errors import OptionError
 from jupyter_gemini.emulator import Emulator
+from jupyter_gemini.errors import OptionError
 
 
 def chat_requests(emulator: Emulator) -> list:

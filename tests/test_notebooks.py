@@ -14,7 +14,7 @@ import pytest
 from conftest import TEST_KEY
 from nbclient import NotebookClient
 
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from conftest import TEST_KEY, all_text, last_bundle, magics, run_cell
 
-from jupyter_gemini import _errors
-from jupyter_gemini._display import NullView
-from jupyter_gemini._render import RESPONSE_MIME
-from jupyter_gemini._session import AskOptions
+from jupyter_gemini import errors as _errors
+from jupyter_gemini._core._session import AskOptions
+from jupyter_gemini._display._bundles import RESPONSE_MIME
+from jupyter_gemini._display._view import NullView
 from jupyter_gemini.emulator import Emulator
 
 
@@ -139,7 +139,7 @@ def test_a_call_that_crosses_the_cap_finishes_then_blocks(ip, emulator: Emulator
 
 def test_budget_from_environment_and_config(emulator: Emulator, shell, monkeypatch):
     monkeypatch.setenv("JUPYTER_GEMINI_BUDGET", "0.25")
-    from jupyter_gemini._magics import GeminiMagics
+    from jupyter_gemini._ipython._magics import GeminiMagics
 
     assert GeminiMagics(shell=None).budget == 0.25
     monkeypatch.setenv("JUPYTER_GEMINI_BUDGET", "off")

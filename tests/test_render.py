@@ -6,8 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from jupyter_gemini._catalog import BUILTIN_MODELS
-from jupyter_gemini._render import (
+from jupyter_gemini._core._response import Response
+from jupyter_gemini._cost._catalog import BUILTIN_MODELS
+from jupyter_gemini._cost._tally import CostTally
+from jupyter_gemini._cost._usage import Usage
+from jupyter_gemini._display._bundles import (
     METADATA_KEY,
     RESPONSE_MIME,
     extract_code,
@@ -17,8 +20,6 @@ from jupyter_gemini._render import (
     response_bundle,
     tally_bundle,
 )
-from jupyter_gemini._response import Response, Usage
-from jupyter_gemini._tally import CostTally
 
 
 def make_response(**overrides) -> Response:

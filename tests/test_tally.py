@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from jupyter_gemini._client import to_decimal
-from jupyter_gemini._response import Usage
-from jupyter_gemini._tally import CostTally
+from jupyter_gemini._cost._tally import CostTally
+from jupyter_gemini._cost._usage import Usage
+from jupyter_gemini._transport._wire import to_decimal
 
 
 def test_sum_is_exact_where_floats_drift():
@@ -148,6 +148,6 @@ def test_a_reset_ledger_ignores_requests_opened_before_it():
 
 
 def test_the_spend_belongs_to_the_process():
-    from jupyter_gemini._tally import process_tally
+    from jupyter_gemini._cost._tally import process_tally
 
     assert process_tally() is process_tally()

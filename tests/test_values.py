@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from jupyter_gemini import _values
-from jupyter_gemini._estimate import text_tokens
-from jupyter_gemini._interpolate import interpolate
-from jupyter_gemini._values import DEFAULT_BUDGET_TOKENS, MAX_VALUE_CHARS, value_to_text
+from jupyter_gemini._context import _values
+from jupyter_gemini._context._interpolate import interpolate
+from jupyter_gemini._context._values import DEFAULT_BUDGET_TOKENS, MAX_VALUE_CHARS, value_to_text
+from jupyter_gemini._cost._estimate import text_tokens
 
 
 def text_of(value: object, budget: int = DEFAULT_BUDGET_TOKENS, reference: str = "v") -> str:
@@ -23,7 +23,7 @@ def text_of(value: object, budget: int = DEFAULT_BUDGET_TOKENS, reference: str =
 
 def test_importing_values_imports_no_dataframe_library() -> None:
     code = (
-        "import sys, jupyter_gemini._values as v\n"
+        "import sys, jupyter_gemini._context._values as v\n"
         "v.value_to_text('x', [1, {'a': 2}])\n"
         "print([m for m in ('pandas', 'polars', 'numpy', 'pyarrow') if m in sys.modules])"
     )

@@ -24,11 +24,12 @@ from conftest import TEST_KEY, last_bundle, magics, run_cell
 from IPython.display import display
 from IPython.utils.capture import capture_output
 
-from jupyter_gemini._catalog import BUILTIN_MODELS, DEFAULT_MODEL, ModelInfo
-from jupyter_gemini._display import NullView
-from jupyter_gemini._render import RESPONSE_MIME, format_usd
-from jupyter_gemini._session import Session
-from jupyter_gemini._settings import DefaultSettings
+from jupyter_gemini._core._session import Session
+from jupyter_gemini._core._settings import DefaultSettings
+from jupyter_gemini._cost._catalog import BUILTIN_MODELS, DEFAULT_MODEL, ModelInfo
+from jupyter_gemini._cost._money import format_usd
+from jupyter_gemini._display._bundles import RESPONSE_MIME
+from jupyter_gemini._display._view import NullView
 from jupyter_gemini._widgets import _chat, chat_panel, model_picker, tally_widget
 from jupyter_gemini._widgets._base import WIDGET_VIEW_MIME, walk
 from jupyter_gemini.emulator import Emulator
@@ -132,9 +133,9 @@ def chat(session: Session, monkeypatch: pytest.MonkeyPatch):
 def test_importing_and_creating_handles_imports_no_ipywidgets_nor_pandas():
     code = """
 import sys
-import jupyter_gemini, jupyter_gemini._magics, jupyter_gemini._session, jupyter_gemini._widgets
-from jupyter_gemini._session import Session
-from jupyter_gemini._settings import DefaultSettings
+import jupyter_gemini, jupyter_gemini._ipython._magics, jupyter_gemini._core._session, jupyter_gemini._widgets
+from jupyter_gemini._core._session import Session
+from jupyter_gemini._core._settings import DefaultSettings
 from jupyter_gemini._widgets import chat_panel, model_picker, tally_widget
 from jupyter_gemini._widgets._attach import is_dataframe
 session = Session(DefaultSettings())

@@ -25,7 +25,7 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-from jupyter_gemini._render import RESPONSE_MIME
+from jupyter_gemini._display._bundles import RESPONSE_MIME
 from jupyter_gemini.emulator import Emulator
 
 pytestmark = pytest.mark.kernel

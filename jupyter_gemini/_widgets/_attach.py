@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .._options import AskOptions
+from .._core._options import AskOptions
 
 #: How many of the most recent image outputs the panel offers.
 RECENT_IMAGE_OUTPUTS = 20

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .._render import Bundle
+from .._display._bundles import Bundle
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -29,7 +29,7 @@ def widgets_possible() -> bool:
     except ImportError:  # pragma: no cover - IPython is a dependency
         return False
     shell = get_ipython()
-    # Same test as `_display.choose_view`: the base publisher is the terminal's.
+    # Same test as `_display._view.choose_view`: the base publisher is the terminal's.
     return shell is not None and type(shell.display_pub) is not DisplayPublisher
 
 

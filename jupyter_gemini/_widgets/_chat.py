@@ -23,12 +23,12 @@ import threading
 import time
 from typing import Any
 
-from .._cancel import CancelToken
-from .._errors import GeminiError
-from .._interpolate import interpolate
+from .._context._interpolate import interpolate
+from .._context._values import value_to_text
+from .._display._bundles import Bundle
 from .._keys import redact
-from .._render import Bundle
-from .._values import value_to_text
+from .._transport._cancel import CancelToken
+from ..errors import GeminiError
 from ._attach import Attachment, ask_options, prompt_with_frames, scan, set_options
 from ._base import WidgetHandle, add_classes, safely
 from ._picker import ModelPicker

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .._client import to_decimal
-from .._errors import GeminiError
 from .._keys import redact
+from .._transport._wire import to_decimal
+from ..errors import GeminiError
 
 #: Refresh after a request at most this often; the Refresh button ignores it.
 MIN_REFRESH_INTERVAL = 30.0
@@ -48,6 +48,7 @@ class CreditMonitor:
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._again = False
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -56,11 +57,15 @@ class CreditMonitor:
     def refresh(self, *, force: bool = False) -> threading.Thread | None:
         """Start a background fetch unless one is running or the last is recent; never blocks."""
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return self._thread
             if not force and self.credit is not None and time.monotonic() - self.credit.fetched_at < self.min_interval:
                 return None
-            self._thread = threading.Thread(target=self._fetch, name="jupyter-gemini-credit", daemon=True)
+            if self._thread is not None and self._thread.is_alive():
+                # The fetch in flight may have left before this change (a request is counted when it is
+                # sent, and the tally notifies): fetch once more when it is done, never show its stale figure last.
+                self._again = True
+                return self._thread
+            self._again = False
+            self._thread = threading.Thread(target=self._fetch_until_current, name="jupyter-gemini-credit", daemon=True)
             self._thread.start()
             return self._thread
 
@@ -69,6 +74,14 @@ class CreditMonitor:
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+    def _fetch_until_current(self) -> None:
+        while True:
+            self._fetch()
+            with self._lock:
+                if not self._again:
+                    return
+                self._again = False
 
     def _fetch(self) -> None:
         try:

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from .._catalog import Catalog, ModelInfo
-from .._render import Bundle, price_per_million
+from .._cost._catalog import Catalog, ModelInfo
+from .._cost._money import price_per_million
+from .._display._bundles import Bundle
 from ._base import WidgetHandle, add_classes, safely, watch_settings, widgets_possible
 from ._summary import markers, models_fallback
 

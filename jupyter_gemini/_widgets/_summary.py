@@ -12,10 +12,16 @@ import html
 import time
 from typing import Any
 
-from .._catalog import ModelInfo
+from .._cost._catalog import ModelInfo
+from .._cost._money import format_tokens, format_usd, price_per_million
+from .._cost._tally import CostTally, Entry
+from .._display._bundles import (
+    Bundle,
+    model_rows,
+    models_bundle,
+    tally_bundle,
+)
 from .._keys import redact
-from .._render import Bundle, format_tokens, format_usd, model_rows, models_bundle, price_per_million, tally_bundle
-from .._tally import CostTally, Entry
 from ._base import html_table
 from ._credit import Credit
 

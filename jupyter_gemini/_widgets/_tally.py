@@ -12,7 +12,7 @@ import html
 import threading
 from typing import Any
 
-from .._render import Bundle
+from .._display._bundles import Bundle
 from ._base import WidgetHandle, add_classes, safely, watch_settings
 from ._credit import CreditMonitor, credit_monitor
 from ._summary import details_html, summarize, tally_fallback

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._display import MIN_REDRAW_INTERVAL, REDRAW_COST_FACTOR, NullView, Transcript
-from .._render import Bundle, response_bundle, status_bundle, streaming_bundle
-from .._response import Response
+from .._core._response import Response
+from .._display._bundles import Bundle, response_bundle, status_bundle, streaming_bundle
+from .._display._view import MIN_REDRAW_INTERVAL, REDRAW_COST_FACTOR, NullView, Transcript
 
 
 def output_item(bundle: Bundle) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def map_strings(value: Any, clean: Callable[[str], str]) -> Any:
 
 
 class TranscriptView(NullView):
-    """Streams one answer into `output`; throttled like the cell view (`_display.LiveView`).
+    """Streams one answer into `output`; throttled like the cell view (`_display._view.LiveView`).
 
     Subclassing NullView keeps any hook the session grows later a no-op here.
     Widget state is saved in the notebook, so every string passes through

@@ -10,7 +10,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from .._catalog import ModelInfo
+from .._cost._catalog import ModelInfo
 from ._faults import EMULATOR_USER_ID, PROVIDER_NAME
 from ._state import GenerationRecord
 

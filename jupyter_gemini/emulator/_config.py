@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from .._catalog import BUILTIN_MODELS, ModelInfo
+from .._cost._catalog import BUILTIN_MODELS, ModelInfo
 from ._faults import DEFAULT_FAULT_POOL, FAULTS
 from ._tokens import TOKENIZERS, Tokenizer
 

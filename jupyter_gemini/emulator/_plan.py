@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .._catalog import ModelInfo
+from .._cost._catalog import ModelInfo
 from ._answers import answer_text, is_prose, reasoning_text
 from ._billing import UNSPECIFIED_MAX_TOKENS, completion_cost, prompt_cost
 from ._faults import (

@@ -1,5 +1,5 @@
 /**
- * Pure formatting shared by the card and the status bar; mirrors `_render.py`
+ * Pure formatting shared by the card and the status bar; mirrors `_display/_bundles.py`
  * so a card reads exactly like the text/markdown fallback.
  */
 
@@ -64,7 +64,6 @@ export interface IFooterParts {
   emulator: boolean;
 }
 
-/** The footer's pieces, as `_render.footer_text` joins them with " · ". */
 /** As the kernel footer says it: no reported cost and no price, so "≈$0" would claim it was free. */
 export const UNKNOWN_COST = '≈ cost unknown until %gemini cost --reconcile';
 
@@ -74,6 +73,7 @@ function unpriced(data: IResponseJSON): boolean {
   return !!data.cost_estimated && Number(data.cost ?? 0) === 0 && tokens > 0;
 }
 
+/** The footer's pieces, as `_display._bundles.footer_text` joins them with " · ". */
 export function footerParts(data: IResponseJSON): IFooterParts {
   const usage = data.usage ?? {};
   return {
@@ -118,7 +118,7 @@ function prettyJson(text: string): string {
   }
 }
 
-/** The Markdown the card renders, per answer format (as `_render._body_markdown`). */
+/** The Markdown the card renders, per answer format (as `_display._bundles._body_markdown`). */
 export function bodyMarkdown(data: IResponseJSON): string {
   const text = data.text ?? '';
   const final = data.status !== 'streaming' && data.status !== 'waiting';

@@ -1,0 +1,468 @@
+"""A session's state and the one code path every question takes.
+
+The magic and `jupyter_gemini.ask` both end in `Session.ask`: settings →
+request → client → view, with the tally and conversation updated whatever
+happens, so text already received and money already spent are never lost.
+
+Over 400 lines: this is that one path, kept in one class so it reads top to bottom (ask, send,
+settle, show); its parts that stand alone already live in `_transport`, `_cost` and `_store`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from .._context._attachments import Attachments
+from .._context._error_history import ErrorHistory
+from .._context._image_history import ImageHistory
+from .._cost._budget import check_budget, check_max_tokens, worst_case
+from .._cost._catalog import Catalog
+from .._cost._estimate import estimate_usage
+from .._display._dry_run import DryRun
+from .._display._view import AnswerView, Transcript, choose_view
+from .._keys import EMULATOR_KEY, KeyStore, redact
+from .._store._cache import ResponseCache, StoredAnswer, request_key
+from .._transport._cancel import CancelToken
+from .._transport._client import OpenRouterClient
+from .._transport._exchange import Exchange
+from .._transport._finish import unfinished, unfinished_error
+from .._transport._gate import check_body
+from .._transport._wire import ChatRequest, ClientConfig, Completion, to_decimal
+from ..errors import APIError, GeminiError, MissingKeyError, OptionError
+from ._conversation import Conversation, Turn
+from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
+from ._response import FORMATS
+
+__all__ = ["FORMATS", "AskOptions", "Session"]
+from .._cost._tally import Charge, CostTally, process_tally
+from .._cost._usage import Usage
+from .._display._bundles import extract_code, parse_json_answer
+from .._store._recording import Recorder, RecordingError, Replayer
+from .._transport._retry import RetryPolicy
+from ._response import Format, Response, Source
+from ._settings import Settings
+
+
+class Session:
+    def __init__(
+        self,
+        settings: Settings,
+        shell: Any = None,
+        *,
+        images: ImageHistory | None = None,
+        errors: ErrorHistory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.shell = shell
+        #: The kernel process's ledger: `%reload_ext` keeps the spend (and so the cap) where it was.
+        self.tally: CostTally = process_tally()
+        self.conversation = Conversation()
+        self.keys = KeyStore()
+        self.last_response: Response | None = None
+        #: The last failure, traceback included, for `%gemini debug`.
+        self.last_error: BaseException | None = None
+        self._catalog = Catalog()
+        self._catalog_refreshed = False
+        self._catalog_lock = threading.Lock()
+        self._client: OpenRouterClient | None = None
+        #: Images the kernel displayed (`--image last`) and cells that failed (`%gemini fix`, `{Err}`);
+        #: `%load_ext` installs their hooks on the shell.
+        self.images = images if images is not None else ImageHistory()  # an empty history is falsy
+        self.errors = errors if errors is not None else ErrorHistory()
+        #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
+        self.emulator: Any = None
+        self.recorder: Recorder | None = None
+        self.replayer: Replayer | None = None
+        self._cache: ResponseCache | None = None
+
+    @property
+    def cache(self) -> ResponseCache:
+        """Opened on first use: `%load_ext` touches no file."""
+        if self._cache is None:
+            self._cache = ResponseCache()
+        return self._cache
+
+    @property
+    def budget(self) -> Decimal | None:
+        """The spending cap in USD (the `budget` setting); None means no cap."""
+        value = self.settings.budget
+        return None if value is None else Decimal(str(value))
+
+    # -- models ---------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        """The best catalog known so far; never touches the network."""
+        return self._catalog
+
+    def refresh_catalog(self) -> Catalog:
+        """Fold in the live `GET /models` once per session; keep the built-in one if unreachable."""
+        with self._catalog_lock:  # the model picker refreshes from a thread; a second caller waits
+            if not self._catalog_refreshed and (self.keys.get() or self.emulator is not None):
+                self._catalog_refreshed = True
+                with contextlib.suppress(GeminiError):  # unreachable: the built-in catalog stands
+                    self._catalog = self._catalog.merge_live(self.client().get_json("/models"))
+            return self._catalog
+
+    def current_flash_ids(self) -> list[str]:
+        return [m.id for m in self.catalog().current_flash()]
+
+    # -- transport ------------------------------------------------------------
+
+    def client(self) -> OpenRouterClient:
+        s = self.settings
+        if self.emulator is not None:
+            base_url, key = self.emulator.base_url, EMULATOR_KEY
+        else:
+            base_url, key = s.base_url, self.keys.get() or ""
+        if not key:
+            raise MissingKeyError()
+        config = ClientConfig(base_url, key, s.app_url, s.app_title, s.timeout, s.stall_timeout)
+        if self._client is None or self._client.config != config:
+            self._client = OpenRouterClient(config, self.current_flash_ids)
+        return self._client
+
+    def use_emulator(self, on: bool) -> str | None:
+        """Start (or stop) a local emulator for this session; returns its base URL when on.
+
+        The user's key and settings are left alone, so turning it off goes
+        straight back to OpenRouter.
+        """
+        if on and self.emulator is None:
+            from ..emulator import Emulator
+
+            self.emulator = Emulator().start()
+            self._catalog_refreshed = False
+        elif not on and self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+            self._catalog, self._catalog_refreshed = Catalog(), False
+        return self.emulator.base_url if self.emulator is not None else None
+
+    # -- money --------------------------------------------------------------
+
+    def reconcile(self, *, time_limit: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> tuple[int, int]:
+        """Replace estimates with what OpenRouter billed (`GET /generation`); returns (settled, still pending).
+
+        OpenRouter answers 404 for a while after a generation, so lookups are
+        retried with backoff until `time_limit`.
+        """
+        client = self.client()
+        deadline = time.monotonic() + time_limit
+        pending, settled, delay = list(self.tally.pending), 0, 0.5
+        while pending:
+            waiting = []
+            for generation_id in pending:
+                try:
+                    record = client.get_json("/generation", id=generation_id)
+                except APIError as error:
+                    if error.status != 404:
+                        raise
+                    waiting.append(generation_id)
+                    continue
+                data = (record or {}).get("data") or {}
+                billed = to_decimal(data.get("total_cost"))
+                if billed is None or data.get("id", generation_id) != generation_id:
+                    waiting.append(generation_id)
+                    continue
+                self.tally.settle(generation_id, billed)
+                settled += 1
+            pending = waiting
+            if not pending or time.monotonic() + delay > deadline:
+                break
+            sleep(delay)
+            delay = min(delay * 2, 8.0)
+        return settled, len(pending)
+
+    # -- asking ---------------------------------------------------------------
+
+    def ask(
+        self,
+        prompt: str,
+        options: AskOptions = DEFAULT_OPTIONS,
+        *,
+        live: bool = True,
+        view: AnswerView | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Response:
+        """Send one question; `view` overrides where it streams, `cancel` lets another thread stop it."""
+        if not prompt.strip():
+            raise OptionError("The prompt is empty, so nothing was sent.", hint="Write your question below %%gemini.")
+        if options.new:
+            self.conversation.clear()
+        try:
+            attachments = self._attachments(options)
+            request = self._request(prompt, options, attachments)
+            check_body(request.sdk_kwargs(), self.keys.get())  # before the cache, so no path skips it
+            check_max_tokens(request.model, self.catalog().get(request.model), request.max_tokens)
+            view = view or choose_view(self.shell, live=live)
+            stored = self._stored_answer(request, prompt, options)
+            if stored is not None:
+                return self._serve_stored(*stored, request, prompt, options, view)
+            client = self.client()
+            check_budget(
+                budget=self.budget,
+                spent=self.tally.upper_bound,
+                model=request.model,
+                info=self.catalog().get(request.model),
+                prompt_tokens=request.prompt_token_bound(),
+                max_tokens=request.max_tokens,
+            )
+            return self._run(client, request, prompt, options, view, cancel, attachments)
+        except GeminiError as exc:
+            exc.message = redact(exc.message, self.keys.get())
+            self.last_error = exc
+            raise
+
+    def dry_run(self, prompt: str, options: AskOptions = DEFAULT_OPTIONS) -> DryRun:
+        """Exactly what `ask` would send, with the most it could cost; nothing is sent."""
+        attachments = self._attachments(options)
+        # --new: what the question would send after the conversation is cleared (which a dry run does not do).
+        request = self._request(prompt, options, attachments, history=not options.new)
+        check_body(request.sdk_kwargs(), self.keys.get())  # a dry run shows the body: the same refusal
+        return DryRun(request, attachments, self.catalog().get(request.model))
+
+    def _attachments(self, options: AskOptions) -> Attachments:
+        if not (options.images or options.files):
+            return Attachments()
+        from .._context._attachments import load_attachments
+
+        return load_attachments(
+            images=options.images,
+            files=options.files,
+            namespace=self.shell.user_ns if self.shell is not None else {},
+            history=self.images,
+            detail=options.image_detail,
+            budget_tokens=options.budget_tokens,
+        )
+
+    def _request(
+        self, prompt: str, options: AskOptions, attachments: Attachments, *, history: bool = True
+    ) -> ChatRequest:
+        messages = [
+            {"role": "system", "content": system_prompt(options)},
+            *(self.conversation.messages(self.settings.max_history) if history else []),
+            {"role": "user", "content": attachments.content(prompt)},
+        ]
+        return ChatRequest(
+            model=options.model or self.settings.model,
+            messages=messages,
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            response_format={"type": "json_object"} if options.format == "json" else None,
+            attachment_tokens=attachments.tokens,
+        )
+
+    def _run(
+        self,
+        client: OpenRouterClient,
+        request: ChatRequest,
+        prompt: str,
+        options: AskOptions,
+        view: AnswerView,
+        cancel: CancelToken | None,
+        attachments: Attachments,
+    ) -> Response:
+        stream = self.settings.stream if options.stream is None else options.stream
+        policy = RetryPolicy(self.settings.max_retries, self.settings.retry_limit)
+        charge = self.open_charge(request, prompt)
+        try:
+            outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
+        except GeminiError as error:
+            close_unanswered(charge, error)
+            raise
+        completion, text = outcome.completion, outcome.text
+        # An answer is whole only when the server said it finished (see _finish).
+        problem = outcome.problem or unfinished_error(completion.finish_reason, completion.error)
+        response = self._account(request, prompt, text, completion, options.format, problem, charge)
+        if attachments:
+            response.attachments = attachments.describe(response.usage.prompt_tokens)
+        if response.status == "complete":
+            self._store(request, prompt, options, response)
+        return self._deliver(response, prompt, options, view, problem)
+
+    def _deliver(
+        self, response: Response, prompt: str, options: AskOptions, view: AnswerView, problem: GeminiError | None
+    ) -> Response:
+        """The same ending for every answer, live or stored: conversation, display, next cell."""
+        if problem is None or response.text:
+            self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
+        self.last_response = response
+        view.finish(response)
+        if problem is not None:
+            raise problem
+        offer_code = options.format == "code" or (options.code_to_next_cell and "```" in response.text)
+        if offer_code and self.shell is not None and response.text:
+            self.shell.set_next_input(extract_code(response.text), replace=False)
+        return response
+
+    # -- paying once ------------------------------------------------------------
+
+    def cache_key(self, request: ChatRequest) -> str:
+        """The answer cache's key for `request` (batches use it too)."""
+        # The emulator's port changes every run; its answers do not.
+        return request_key(request, base_url="emulator" if self.emulator is not None else self.settings.base_url)
+
+    def _stored_answer(
+        self, request: ChatRequest, prompt: str, options: AskOptions
+    ) -> tuple[StoredAnswer, Source] | None:
+        if self.replayer is not None:
+            replayed = self.replayer.get(request_key(request, base_url=None))
+            if replayed is not None:
+                return replayed, "recording"
+            if not self.replayer.fall_through:
+                raise self.replayer.missing(prompt)
+        if options.uses_cache and not options.refresh:
+            cached = self.cache.get(self.cache_key(request))
+            if cached is not None:
+                return cached, "cache"
+        return None
+
+    def _serve_stored(
+        self,
+        stored: StoredAnswer,
+        source: Source,
+        request: ChatRequest,
+        prompt: str,
+        options: AskOptions,
+        view: AnswerView,
+    ) -> Response:
+        self.tally.record_saved(stored.cost)
+        response = Response(
+            text=stored.text,
+            model=stored.model,
+            usage=stored.usage,
+            cost=Decimal(0),
+            generation_id=stored.generation_id,
+            provider=stored.provider,
+            finish_reason=stored.finish_reason,
+            format=options.format,
+            status="cached",
+            source=source,
+            saved=stored.cost,
+            session_total=self.tally.total,
+            session_total_estimated=self.tally.estimated,
+        )
+        self._record(request, prompt, stored)
+        transcript = Transcript()
+        transcript.append(stored.text)
+        view.start(transcript, stored.model)
+        return self._deliver(response, prompt, options, view, None)
+
+    def _store(self, request: ChatRequest, prompt: str, options: AskOptions, response: Response) -> None:
+        stored = StoredAnswer(
+            text=response.text,
+            model=response.model,
+            usage=response.usage,
+            cost=response.cost,
+            generation_id=response.generation_id,
+            provider=response.provider,
+            finish_reason=response.finish_reason,
+        )
+        if options.uses_cache:
+            self.cache.put(self.cache_key(request), stored)
+        self._record(request, prompt, stored)
+
+    def _record(self, request: ChatRequest, prompt: str, stored: StoredAnswer) -> None:
+        """Add the answer to the recording; a failed write stops recording, with one line, not the answer."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.add(request_key(request, base_url=None), prompt, stored)
+        except RecordingError as error:
+            self.recorder = None
+            print(f"jupyter-gemini: {error}", file=sys.stderr)
+
+    def open_charge(self, request: ChatRequest, prompt: str) -> Charge:
+        """Enter `request` in the ledger as it is sent: its prompt at list price (≈), bounded by its worst case."""
+        info = self.catalog().get(request.model)
+        estimate = info.cost(request.estimated_prompt_tokens(), 0) if info else Decimal(0)
+        bound = worst_case(info, request.prompt_token_bound(), request.max_tokens).cost if info else None
+        return self.tally.open(
+            request.model,
+            prompt=prompt,
+            estimate=estimate,
+            bound=bound,
+            prompt_tokens=request.estimated_prompt_tokens(),
+        )
+
+    def charge(
+        self, request: ChatRequest, completion: Completion, text: str, *, answered: bool
+    ) -> tuple[Usage, Decimal, bool] | None:
+        """What an answer cost: OpenRouter's figures, else an estimate at list price (≈).
+
+        Returns (usage, cost, estimated), or None when nothing was reported and
+        nothing `answered` (no text arrived, so only the ledger's ≈ entry knows of it).
+        """
+        usage = completion.usage
+        if usage is None and answered:
+            usage = estimate_usage(request.estimated_prompt_tokens(), text)
+        if usage is None:
+            return None
+        if completion.cost is not None:
+            return usage, completion.cost, False
+        info = self.catalog().get(completion.model)
+        return usage, (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)), True
+
+    def _account(
+        self,
+        request: ChatRequest,
+        prompt: str,
+        text: str,
+        completion: Completion,
+        fmt: Format,
+        problem: GeminiError | None,
+        charge: Charge,
+    ) -> Response:
+        """Settle the answer's ledger entry (reported, else estimated) and build the Response."""
+        charged = self.charge(request, completion, text, answered=bool(text))
+        if charged is not None:
+            usage, cost, estimated = charged
+            charge.settle(completion.model, usage, cost, estimated=estimated, generation_id=completion.generation_id)
+        else:
+            # Nothing reported: it stays ≈ (it may be billed in full), unless the answer was an error instead.
+            charge.identify(completion.generation_id)
+            if problem is not None:
+                close_unanswered(charge, problem)
+            usage, cost = Usage(), charge.entry.cost if charge.entry is not None else Decimal(0)
+            estimated = charge.entry is not None
+        note = ""
+        cut = unfinished(completion.finish_reason, completion.error) if problem is None else None
+        if problem is not None:
+            # The error itself is raised once, as the cell's error; the card only says the text is not whole.
+            note = "Incomplete answer: this is the text that arrived before the error." if text else str(problem)
+        elif cut is not None:
+            note = cut  # cut off or filtered: shown, marked, never cached as whole
+        elif fmt == "json":
+            try:
+                parse_json_answer(text)
+            except ValueError:
+                note = "The answer is not valid JSON; it is shown as it came."
+        return Response(
+            text=redact(text),  # an answer that echoes a key is shown and kept masked
+            model=completion.model,
+            usage=usage,
+            cost=cost,
+            cost_estimated=estimated,
+            generation_id=completion.generation_id,
+            provider=completion.provider,
+            finish_reason=completion.finish_reason,
+            format=fmt,
+            status="complete" if problem is None and cut is None else ("partial" if text else "error"),
+            session_total=self.tally.total,
+            session_total_estimated=self.tally.estimated,
+            problem=redact(note, self.keys.get()),
+        )
+
+
+def close_unanswered(charge: Charge, error: GeminiError) -> None:
+    """A request that failed before any usage was reported: drop it if certainly unbilled, else keep it ≈."""
+    if error.billed is False:
+        charge.cancel()
+    else:
+        charge.identify(error.generation_id)

@@ -1,0 +1,218 @@
+"""The settings a session reads on every request.
+
+`GeminiMagics` provides them as traitlets (so `%config` and
+`ipython_config.py` work); `DefaultSettings` serves the Python API outside
+IPython. Both satisfy `Settings`, and both check every value when it is set
+with `check_setting`, the one definition of what each setting allows: a bad
+value is refused at once with one sentence, not at the next question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import urllib.parse
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from .._cost._catalog import DEFAULT_MODEL
+from ..errors import SettingError
+
+# The cheapest listed, non-preview Flash model with no announced retirement:
+# a money-safe default that OpenRouter serves today.
+
+OPENROUTER_URL = "https://openrouter.ai/api/v1"
+BASE_URL_ENV = "OPENROUTER_BASE_URL"
+BUDGET_ENV = "JUPYTER_GEMINI_BUDGET"
+APP_URL = "https://github.com/jupyter-gemini/jupyter-gemini"
+APP_TITLE = "jupyter-gemini"
+
+
+def default_base_url() -> str:
+    return os.environ.get(BASE_URL_ENV) or OPENROUTER_URL
+
+
+#: The largest cap accepted: far above any session's spend, and so any typo above it is caught.
+MAX_BUDGET_USD = Decimal(1_000_000)
+#: The longest `timeout`, `stall_timeout` or `retry_limit`: a day.
+MAX_SECONDS = 86_400.0
+#: The shortest `stall_timeout`: below it a stream counts as stalled between ordinary chunks.
+MIN_STALL_SECONDS = 0.1
+MAX_RETRIES = 10
+
+
+def parse_budget(text: str) -> Decimal:
+    """A cap typed as text ("0.50", "$2"); ValueError when it is not a number."""
+    try:
+        return Decimal(text.strip().removeprefix("$"))
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+def default_budget() -> float | None:
+    """A session spending cap from the environment (USD), so a class can be capped before it starts.
+
+    An unparsable value raises SettingError rather than meaning "no cap": the person who set
+    it expected a cap, so nothing is sent until it is fixed.
+    """
+    value = os.environ.get(BUDGET_ENV, "").strip()
+    if not value or value.lower() == "off":
+        return None
+    problem = f"{BUDGET_ENV}={value} is not an amount of USD from 0 to {MAX_BUDGET_USD:,}, so nothing was sent."
+    hint = f"Set it to a number with a dot, like {BUDGET_ENV}=0.50 (or off), or run %gemini budget 0.50."
+    try:
+        amount = parse_budget(value)
+    except ValueError:
+        raise SettingError(problem, hint=hint) from None
+    if not _is_budget(amount):
+        raise SettingError(problem, hint=hint)
+    return float(amount)
+
+
+def _is_budget(amount: Decimal) -> bool:
+    return amount.is_finite() and 0 <= amount <= MAX_BUDGET_USD
+
+
+def _number(value: Any) -> float:
+    """A real number (not a bool, not NaN or infinite), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(value)
+    if not math.isfinite(value):
+        raise ValueError(value)
+    return float(value)
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(value)
+    return value
+
+
+def _between(low: float, high: float, *, low_open: bool = False) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        number = _number(value)
+        if number < low or (low_open and number == low) or number > high:
+            raise ValueError(value)
+        return number
+
+    return check
+
+
+def _count(high: int | None = None) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        number = _integer(value)
+        if number < 0 or (high is not None and number > high):
+            raise ValueError(value)
+        return number
+
+    return check
+
+
+def _model_id(value: Any) -> str:
+    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+        raise ValueError(value)
+    return value
+
+
+def _http_url(value: Any) -> str:
+    if not isinstance(value, str) or any(c.isspace() for c in value):
+        raise ValueError(value)
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(value)
+    return value
+
+
+def _header_text(value: Any) -> str:
+    """Sent as an HTTP header: a line break there would break every request."""
+    if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+        raise ValueError(value)
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
+
+
+def _budget(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(value)
+    amount = (
+        value if isinstance(value, Decimal) else Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    )
+    if not _is_budget(amount):
+        raise ValueError(value)
+    return float(amount)
+
+
+#: Each setting's check (the value to store, or ValueError) and what it allows, for the refusal.
+RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "model": (_model_id, "an OpenRouter model id without spaces, like google/gemini-3.1-flash-lite"),
+    "base_url": (_http_url, "an http:// or https:// URL, like https://openrouter.ai/api/v1"),
+    "max_history": (_count(), "a whole number of exchanges, 0 or more"),
+    "stream": (_flag, "True or False"),
+    "app_url": (_http_url, "an http:// or https:// URL"),
+    "app_title": (_header_text, "text on one line"),
+    "timeout": (_between(0, MAX_SECONDS, low_open=True), f"a number of seconds above 0, at most {MAX_SECONDS:,.0f}"),
+    "max_retries": (_count(MAX_RETRIES), f"a whole number from 0 to {MAX_RETRIES}"),
+    "retry_limit": (_between(0, MAX_SECONDS), f"a number of seconds from 0 to {MAX_SECONDS:,.0f}"),
+    "stall_timeout": (
+        _between(MIN_STALL_SECONDS, MAX_SECONDS),
+        f"a number of seconds from {MIN_STALL_SECONDS} to {MAX_SECONDS:,.0f}",
+    ),
+    "budget": (_budget, f"an amount of USD from 0 to {MAX_BUDGET_USD:,} (or None for no cap)"),
+}
+
+
+def check_setting(name: str, value: Any, owner: str = "GeminiMagics") -> Any:
+    """`value` as `name` stores it, or SettingError: one sentence naming the setting and its range."""
+    check, allowed = RULES[name]
+    try:
+        return check(value)
+    except (ValueError, TypeError, ArithmeticError):
+        raise SettingError(f"{owner}.{name} must be {allowed}, not {value!r}; it keeps its previous value.") from None
+
+
+class Settings(Protocol):
+    model: str
+    base_url: str
+    max_history: int
+    stream: bool
+    app_url: str
+    app_title: str
+    timeout: float
+    max_retries: int
+    retry_limit: float
+    stall_timeout: float
+
+    @property
+    def budget(self) -> float | None:
+        """Read-only here, so an int cap (`%config GeminiMagics.budget = 1`) fits too."""
+
+
+@dataclasses.dataclass
+class DefaultSettings:
+    """The settings of `ask()` and `map()` outside IPython, checked when set like the traitlets."""
+
+    model: str = DEFAULT_MODEL
+    base_url: str = dataclasses.field(default_factory=default_base_url)
+    max_history: int = 10
+    stream: bool = True
+    app_url: str = APP_URL
+    app_title: str = APP_TITLE
+    timeout: float = 120.0
+    max_retries: int = 2
+    retry_limit: float = 60.0
+    stall_timeout: float = 60.0
+    budget: float | None = dataclasses.field(default_factory=default_budget)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in RULES:
+            value = check_setting(name, value, type(self).__name__)
+        super().__setattr__(name, value)

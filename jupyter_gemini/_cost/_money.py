@@ -1,0 +1,27 @@
+"""Money and token counts as text: one home, so the footer, the tally, the budget and the picker agree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ._catalog import PER_MILLION
+
+__all__ = ["format_tokens", "format_usd", "price_per_million"]
+
+
+def format_usd(amount: Decimal, *, estimated: bool = False) -> str:
+    """Exact dollars with no float rounding or exponent: `$0.0001036`, `≈$0.02`."""
+    text = "0" if amount == 0 else format(amount.normalize(), "f")
+    return f"{'≈' if estimated else ''}${text}"
+
+
+def format_tokens(count: int) -> str:
+    return f"{count:,}"
+
+
+def price_per_million(price: Decimal) -> str:
+    """Dollars per million tokens, always with cents: `$1.50`, `$0.075`."""
+    value = (price * PER_MILLION).normalize()
+    if value.as_tuple().exponent > -2:  # type: ignore[operator]  # finite Decimals have int exponents
+        value = value.quantize(Decimal("0.01"))
+    return f"${value:f}"

@@ -1,0 +1,1 @@
+"""What the user sees: mimebundles, the streaming view, `--dry-run` and progress."""

@@ -1,0 +1,283 @@
+"""Pure functions from answers and tallies to Jupyter mimebundles.
+
+Every bundle carries `text/plain` (terminals, logs), `text/markdown`
+(JupyterLab, Notebook 7, VS Code, nbconvert) and, for answers, our own
+JSON type for the labextension's rich card.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .._cost._catalog import ModelInfo
+from .._cost._money import format_tokens, format_usd, price_per_million
+from .._cost._tally import CostTally
+from .._keys import redact
+
+if TYPE_CHECKING:  # the answer record lives a layer up; it is only named here
+    from .._core._response import Response
+
+RESPONSE_MIME = "application/vnd.jupyter-gemini.response+json"
+#: Not plain application/json: JupyterLab's JSON viewer would outrank the Markdown table.
+TALLY_MIME = "application/vnd.jupyter-gemini.tally+json"
+METADATA_KEY = "jupyter_gemini"
+BUNDLE_VERSION = 1
+
+Bundle = tuple[dict[str, Any], dict[str, Any]]
+
+_FENCE = re.compile(r"^(`{3,}|~{3,})[^\n`]*\n(?P<body>.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def footer_text(response: Response) -> str:
+    parts = [
+        response.model,
+        f"{format_tokens(response.usage.prompt_tokens)} in / "
+        f"{format_tokens(response.usage.completion_tokens)} out tokens",
+        format_usd(response.cost, estimated=response.cost_estimated),
+        "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
+    ]
+    if (
+        response.cost_estimated
+        and not response.cost
+        and (response.usage.prompt_tokens or response.usage.completion_tokens)
+    ):
+        # No reported cost and no price for the model: "≈$0" would claim it was free.
+        parts[2] = "≈ cost unknown until %gemini cost --reconcile"
+    if response.status == "cached":
+        how = "replayed from a recording" if response.source == "recording" else "cached"
+        parts[2] = f"{how} · $0 (saved {format_usd(response.saved)})"
+    if response.attachments:
+        parts.append(f"with {response.attachments}")
+    if response.from_emulator:
+        parts.append("local emulator")
+    return " · ".join(parts)
+
+
+def _markdown_escape_dollars(text: str) -> str:
+    # JupyterLab typesets `$...$` as LaTeX; a footer with two prices would be mangled.
+    return text.replace("$", r"\$")
+
+
+def _body_markdown(response: Response) -> str:
+    if response.format == "code":
+        code = extract_code(response.text)
+        return f"```python\n{code}\n```" if code else ""
+    if response.format == "json":
+        return f"```json\n{_pretty_json(response.text)}\n```"
+    return response.text
+
+
+def response_bundle(response: Response) -> Bundle:
+    footer = footer_text(response)
+    warning = f"⚠ {response.problem}" if response.problem else ""
+    markdown_parts = [_body_markdown(response)]
+    plain_parts = [response.text]
+    if warning:
+        markdown_parts.append(f"**{_markdown_escape_dollars(warning)}**")
+        plain_parts.append(warning)
+    markdown = "\n\n".join(p for p in markdown_parts if p)
+    data: dict[str, Any] = {
+        "text/plain": "\n\n".join(p for p in plain_parts if p) + f"\n\n-- {footer}",
+        "text/markdown": f"{markdown}\n\n---\n<sub>{_markdown_escape_dollars(footer)}</sub>\n",
+        RESPONSE_MIME: response_json(response),
+    }
+    if response.format == "text":
+        del data["text/markdown"]
+    return data, provenance_metadata(response)
+
+
+def streaming_bundle(text: str, model: str) -> Bundle:
+    """What a cell shows while tokens arrive: the text so far and who is writing it."""
+    status = f"<sub>streaming from {model}…</sub>"
+    text = redact(text)
+    return (
+        {
+            # Not the text again: every redraw resends the bundle, so one copy less is
+            # a third less traffic. The final bundle carries the full plain text.
+            "text/plain": f"[streaming from {model}: {len(text):,} characters so far]",
+            "text/markdown": f"{text}\n\n{status}\n" if text else f"{status}\n",
+            RESPONSE_MIME: {
+                "version": BUNDLE_VERSION,
+                "status": "streaming",
+                "text": text,
+                "model": model,
+            },
+        },
+        {METADATA_KEY: {"model": model, "status": "streaming"}},
+    )
+
+
+def status_bundle(text: str) -> Bundle:
+    """A wait before the answer, e.g. a retry countdown; replaced by the answer in place."""
+    return (
+        {
+            "text/plain": text,
+            "text/markdown": f"<sub>{_markdown_escape_dollars(text)}</sub>\n",
+            RESPONSE_MIME: {"version": BUNDLE_VERSION, "status": "waiting", "text": "", "notice": text},
+        },
+        {METADATA_KEY: {"status": "waiting"}},
+    )
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    return {
+        "version": BUNDLE_VERSION,
+        "status": response.status,
+        "format": response.format,
+        "text": response.text,
+        "model": response.model,
+        "provider": response.provider,
+        "emulator": response.from_emulator,
+        "generation_id": response.generation_id,
+        "finish_reason": response.finish_reason,
+        "usage": response.usage.to_json(),
+        "cost": str(response.cost),
+        "cost_estimated": response.cost_estimated,
+        "session_total": str(response.session_total),
+        "session_total_estimated": response.session_total_estimated,
+        "problem": response.problem,
+        "source": response.source,
+        "attachments": response.attachments,
+        "saved": str(response.saved),
+        "footer": footer_text(response),
+    }
+
+
+def provenance_metadata(response: Response) -> dict[str, Any]:
+    """Display metadata: where an output came from and what it cost (jupyter-ai's good idea)."""
+    return {
+        METADATA_KEY: {
+            "model": response.model,
+            "generation_id": response.generation_id,
+            "provider": response.provider,
+            "emulator": response.from_emulator,
+            "cost": str(response.cost),
+            "cost_estimated": response.cost_estimated,
+            "status": response.status,
+        }
+    }
+
+
+def extract_code(text: str) -> str:
+    """The first fenced block's body, or the whole text when the model sent bare code."""
+    match = _FENCE.search(text)
+    return (match.group("body") if match else text).strip("\n")
+
+
+def parse_json_answer(text: str) -> Any:
+    body = extract_code(text) if _FENCE.search(text) else text
+    return json.loads(body)
+
+
+def _pretty_json(text: str) -> str:
+    try:
+        return json.dumps(parse_json_answer(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text.strip()
+
+
+def _table(headers: list[str], rows: Iterable[list[str]], *, bold_last: bool = False) -> tuple[str, str]:
+    """A Markdown table and an aligned plain-text one from the same cells."""
+    rows = list(rows)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    plain = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    plain.append("  ".join("-" * w for w in widths))
+    plain += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    md = [
+        "| " + " | ".join(map(_markdown_escape_dollars, headers)) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
+    md += ["| " + " | ".join(_markdown_escape_dollars(c) for c in r) + " |" for r in rows]
+    if bold_last and rows:
+        md[-1] = "| " + " | ".join(f"**{_markdown_escape_dollars(c)}**" for c in rows[-1]) + " |"
+    return "\n".join(md), "\n".join(line.rstrip() for line in plain)
+
+
+def model_rows(tally: CostTally) -> list[list[str]]:
+    """One table row per model: model, requests, tokens in, tokens out, cost (the widget shows them too)."""
+    return [
+        [
+            row.model,
+            str(row.requests),
+            format_tokens(row.prompt_tokens),
+            format_tokens(row.completion_tokens),
+            format_usd(row.cost, estimated=row.estimated),
+        ]
+        for row in tally.rows.values()
+    ]
+
+
+def tally_bundle(tally: CostTally) -> Bundle:
+    rows = model_rows(tally)
+    rows.append(
+        [
+            "total",
+            str(tally.requests),
+            format_tokens(tally.prompt_tokens),
+            format_tokens(tally.completion_tokens),
+            format_usd(tally.total, estimated=tally.estimated),
+        ]
+    )
+    md, plain = _table(["model", "requests", "tokens in", "tokens out", "cost"], rows, bold_last=True)
+    note = (
+        "\n\n≈ marks estimates: some answers were stopped, dropped or unpriced before OpenRouter reported "
+        "their cost (%gemini cost --reconcile settles those it can name)."
+        if tally.estimated
+        else ""
+    )
+    if tally.cached_requests:
+        note += (
+            f"\n\nThe cache answered {tally.cached_requests} question(s) for $0, "
+            f"saving {format_usd(tally.saved)} (not included above)."
+        )
+    heading = "Session cost"
+    return (
+        {
+            "text/plain": f"{heading}\n{plain}{note}",
+            "text/markdown": f"**{heading}**\n\n{md}{note}\n",
+            TALLY_MIME: tally.to_json(),
+        },
+        {},
+    )
+
+
+def models_bundle(models: Iterable[ModelInfo], current: str, *, live: bool) -> Bundle:
+    rows = []
+    for m in models:
+        status: str = m.status if m.status != "listed" else ""
+        if m.free:
+            status = ", ".join(filter(None, [status, "free"]))
+        if m.experimental:
+            status = ", ".join(filter(None, [status, "experimental"]))
+        rows.append(
+            [
+                ("→ " if m.id == current else "") + m.id,
+                price_per_million(m.prompt_price),
+                price_per_million(m.completion_price),
+                f"{m.context_length:,}",
+                "yes" if m.takes_images else "no",
+                "; ".join(filter(None, [status, m.note])),
+            ]
+        )
+    md, plain = _table(["model", "input $/M", "output $/M", "context", "images", "status"], rows)
+    source = "live from OpenRouter" if live else "built-in catalog (OpenRouter not reached)"
+    footer = f"Prices in USD per million tokens, {source}. Set one with %gemini model ID."
+    return (
+        {"text/plain": f"{plain}\n\n{footer}", "text/markdown": f"{md}\n\n{footer}\n"},
+        {},
+    )
+
+
+def history_bundle(turns: Iterable[tuple[str, str, str]]) -> Bundle:
+    """Turns are (model, question, answer)."""
+    md_parts, plain_parts = [], []
+    for n, (model, question, answer) in enumerate(turns, 1):
+        md_parts.append(f"**{n}. You:** {question}\n\n**{model}:** {answer}")
+        plain_parts.append(f"{n}. You: {question}\n   {model}: {answer}")
+    if not md_parts:
+        empty = "The conversation is empty. The next %%gemini cell starts it."
+        return {"text/plain": empty, "text/markdown": empty}, {}
+    return {"text/plain": "\n\n".join(plain_parts), "text/markdown": "\n\n---\n\n".join(md_parts)}, {}

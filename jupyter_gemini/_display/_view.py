@@ -1,0 +1,146 @@
+"""Showing an answer while it streams: one display, updated in place.
+
+Redraws are throttled in time and in cost. Each redraw sends the whole text
+so far, so the gap between redraws grows with the time a redraw takes; the
+share of time spent redrawing stays bounded and total render work grows
+linearly with the answer, not quadratically.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .._transport._transcript import AnswerView, Transcript
+from ._bundles import Bundle, footer_text, response_bundle, status_bundle, streaming_bundle
+
+if TYPE_CHECKING:
+    from .._core._response import Response
+
+__all__ = ["AnswerView", "LiveView", "NullView", "Transcript"]
+
+#: At most ~10 redraws a second, however fast tokens arrive.
+MIN_REDRAW_INTERVAL = 0.1
+#: Wait at least this many times the last redraw's own cost before the next.
+REDRAW_COST_FACTOR = 20.0
+
+
+class NullView:
+    """For the Python API: the returned Response displays itself."""
+
+    def status(self, text: str) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        pass
+
+    def tick(self) -> None:
+        pass
+
+    def finish(self, response: Response) -> None:
+        pass
+
+
+class LiveView:
+    """A `display_id` output that grows in place (Jupyter frontends, nbclient)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._handle: Any = None
+        self._transcript = Transcript()
+        self._model = ""
+        self._next_redraw = 0.0
+        self.redraws = 0
+
+    def status(self, text: str) -> None:
+        self._show(status_bundle(text))
+
+    def clear(self) -> None:
+        if self._handle is not None:
+            self._update(({"text/plain": ""}, {}))
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        self._transcript, self._model = transcript, model
+        self._show(streaming_bundle("", model))
+        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
+
+    def _show(self, bundle: Bundle) -> None:
+        """The first call displays; later ones update the same output in place."""
+        if self._handle is not None:
+            self._update(bundle)
+            return
+        from IPython.display import display
+
+        data, metadata = bundle
+        self._handle = display(data, metadata=metadata, raw=True, display_id=True)
+
+    def tick(self) -> None:
+        now = self._clock()
+        if now < self._next_redraw:
+            return
+        self._update(streaming_bundle(self._transcript.text, self._model))
+        spent = self._clock() - now
+        self._next_redraw = now + max(MIN_REDRAW_INTERVAL, spent * REDRAW_COST_FACTOR)
+
+    def finish(self, response: Response) -> None:
+        # `_show`, not `_update`: an interrupt can land before the first display (the answer is still shown).
+        self._show(response_bundle(response))
+
+    def _update(self, bundle: Bundle) -> None:
+        data, metadata = bundle
+        self._handle.update(data, metadata=metadata, raw=True)
+        self.redraws += 1
+
+
+class TerminalView:
+    """Terminal IPython reprints a whole display on update, so print deltas instead."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self._stream = stream or sys.stdout
+        self._transcript = Transcript()
+        self._shown = 0
+        self._status_shown = False
+
+    def status(self, text: str) -> None:
+        self._stream.write(f"\r{text}\x1b[K")
+        self._stream.flush()
+        self._status_shown = bool(text)
+
+    def clear(self) -> None:
+        if self._status_shown:
+            self.status("")
+
+    def start(self, transcript: Transcript, model: str) -> None:
+        self._transcript = transcript
+        self.clear()
+
+    def tick(self) -> None:
+        text = self._transcript.text
+        self._stream.write(text[self._shown :])
+        self._stream.flush()
+        self._shown = len(text)
+
+    def finish(self, response: Response) -> None:
+        self.tick()
+        if response.problem:
+            self._stream.write(f"\n⚠ {response.problem}")
+        self._stream.write(f"\n\n-- {footer_text(response)}\n")
+        self._stream.flush()
+
+
+def choose_view(shell: Any, *, live: bool) -> AnswerView:
+    """The view that suits the shell's frontend."""
+    if not live or shell is None:
+        return NullView()
+    from IPython.core.displaypub import DisplayPublisher
+
+    # The base publisher prints text/plain on every update (terminal IPython);
+    # kernels and capture_output() use subclasses that forward updates.
+    if type(shell.display_pub) is DisplayPublisher:
+        return TerminalView()
+    return LiveView()

@@ -1,0 +1,333 @@
+"""`%%gemini` and `%gemini`: parse the line, then hand over to the session.
+
+Settings are traitlets, so `%config GeminiMagics.model = "..."` and
+`ipython_config.py` work with no extra code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import shlex
+from collections import ChainMap
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+from traitlets import Bool, Float, Int, TraitError, Unicode, default
+
+from .._context._error_history import ErrorHistory
+from .._context._image_history import ImageHistory
+from .._core._response import FORMATS
+from .._core._settings import APP_TITLE, APP_URL, check_setting, default_base_url, default_budget
+from .._cost._catalog import DEFAULT_MODEL
+from .._cost._estimate import DEFAULT_BUDGET_TOKENS
+from ..errors import SettingError
+from ._command_help import LINE_HELP
+
+if TYPE_CHECKING:
+    from .._core._session import Session
+    from ._commands import Commands
+
+
+def _parse_options(magic: Any, line: str) -> Any:
+    """Like `parse_argstring`, but with shell quoting: `--system "Be terse."` loses its quotes."""
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"Cannot parse the %%gemini options: {exc}.") from None
+    return magic.parser.parse_args(argv)
+
+
+def _cache_choice(args: Any) -> bool | None:
+    if args.cache and args.no_cache:
+        raise UsageError("--cache and --no-cache contradict each other; pick one.")
+    if args.refresh and args.no_cache:
+        raise UsageError("--refresh replaces a cached answer, so it cannot go with --no-cache.")
+    return True if args.cache else (False if args.no_cache else None)
+
+
+#: `%%gemini` options a batch cannot honour per row: refused with --map, never silently ignored.
+_NOT_PER_ROW = ("image", "file", "error", "new")
+
+
+def _check_out_column(name: str, data: Any, column: str, template: str, *, overwrite: bool) -> None:
+    """`--out` never writes over what the template reads, nor over a column without `--overwrite`."""
+    from .._context._interpolate import find_references
+    from ..errors import OptionError
+
+    if not hasattr(data, "columns"):
+        raise UsageError("--out needs a DataFrame to write a column into; drop --out to get the answers back.")
+    read = {reference.split(".")[0].split("[")[0] for reference in find_references(template)}
+    if column in read:
+        raise OptionError(
+            f"--out {column} would overwrite the column the template reads ({{{column}}}), so nothing was sent.",
+            hint=f"Write the answers to a new column, e.g. --out {column}_answer.",
+        )
+    if column in list(data.columns) and not overwrite:
+        raise OptionError(
+            f"{name} already has a column {column!r}, so nothing was sent.",
+            hint="Pick a new name for --out, or add --overwrite to replace it.",
+        )
+
+
+class InvalidSettingError(SettingError, TraitError):
+    """A refused setting: one sentence in a cell (`_render_traceback_`) and in `%config`'s log line."""
+
+
+class _Checked:
+    """A trait that checks each value with `check_setting` as it is assigned.
+
+    Not `@validate`: traitlets runs those only at the end of a `%config`/`update_config`,
+    and rolling back a never-read trait then stores its static default, so a refused
+    `%config GeminiMagics.budget = -1` would silently drop the cap from $JUPYTER_GEMINI_BUDGET.
+    Checked here, the value is refused before anything is stored, and the old value stays.
+    """
+
+    name: str | None
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        with contextlib.suppress(TraitError):  # not even the right type: check_setting says so in the user's terms
+            value = super().validate(obj, value)  # type: ignore[misc]
+        try:
+            return check_setting(str(self.name), value)
+        except SettingError as error:
+            raise InvalidSettingError(error.message, hint=error.hint) from None
+
+
+class _Float(_Checked, Float[Any, Any]):
+    pass
+
+
+class _Int(_Checked, Int[Any, Any]):
+    pass
+
+
+class _Unicode(_Checked, Unicode[Any, Any]):
+    pass
+
+
+class _Bool(_Checked, Bool[Any, Any]):
+    pass
+
+
+@magics_class
+class GeminiMagics(Magics):
+    """Ask Gemini Flash models through OpenRouter from a notebook."""
+
+    # Every value is checked when it is set (`_Checked`, rules in `_core._settings.RULES`).
+    model = _Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
+    base_url = _Unicode(
+        help="OpenRouter API base URL. Defaults to $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1."
+    ).tag(config=True)
+    max_history = _Int(10, help="How many earlier exchanges each question carries (0: none).").tag(config=True)
+    stream = _Bool(True, help="Stream answers as they are written.").tag(config=True)
+    app_url = _Unicode(APP_URL, help="Sent as HTTP-Referer for OpenRouter's app attribution.").tag(config=True)
+    app_title = _Unicode(APP_TITLE, help="Sent as X-Title / X-OpenRouter-Title.").tag(config=True)
+    timeout = _Float(120.0, help="Seconds to wait for OpenRouter before giving up (above 0).").tag(config=True)
+    max_retries = _Int(2, help="Retries for rate limits and server errors before the first token (0-10).").tag(
+        config=True
+    )
+    retry_limit = _Float(60.0, help="Most seconds spent waiting between retries of one request.").tag(config=True)
+    stall_timeout = _Float(
+        60.0, help="Seconds with no data (keep-alives aside) before a streaming answer counts as stalled (>= 0.1)."
+    ).tag(config=True)
+    budget = _Float(
+        default_value=None,
+        allow_none=True,
+        help="Session spending cap in USD (None: no cap). Defaults to $JUPYTER_GEMINI_BUDGET. See %gemini budget.",
+    ).tag(config=True)
+
+    @default("base_url")
+    def _default_base_url(self) -> str:
+        return default_base_url()
+
+    @default("budget")
+    def _default_budget(self) -> float | None:
+        # Raises SettingError while $JUPYTER_GEMINI_BUDGET is unparsable, so every read of the cap
+        # (asking, mapping, %gemini budget) refuses until it is fixed or a cap is set explicitly.
+        return default_budget()
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        # Installed at %load_ext so they see images and errors from the start; both are tiny.
+        self.images = ImageHistory()
+        self.errors = ErrorHistory()
+        self._session: Session | None = None
+        self._commands: Commands | None = None
+
+    @property
+    def session(self) -> Session:
+        """Built on first use: `%load_ext` stays instant."""
+        if self._session is None:
+            from .._core._session import Session
+
+            self._session = Session(self, self.shell, images=self.images, errors=self.errors)
+        return self._session
+
+    @property
+    def commands(self) -> Commands:
+        if self._commands is None:
+            from ._commands import Commands
+
+            self._commands = Commands(self.session, self)
+        return self._commands
+
+    # -- %%gemini -------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("-m", "--model", help="OpenRouter model id for this question (see %%gemini models).")
+    @argument(
+        "-f",
+        "--format",
+        default="markdown",
+        choices=FORMATS,
+        help="markdown (default), code (also placed in a new cell below), text or json.",
+    )
+    @argument("--system", help="System prompt for this question.")
+    @argument("--temperature", type=float, help="Sampling temperature, 0 to 2.")
+    @argument("--max-tokens", type=int, help="Cap on the answer's length (and so its cost).")
+    @argument("--new", action="store_true", help="Start a fresh conversation with this question.")
+    @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming.")
+    @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
+    @argument("--no-cache", action="store_true", help="Neither read nor write the answer cache.")
+    @argument("--refresh", action="store_true", help="Ask again and replace the cached answer.")
+    @argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="Send an image: last, Out[n] or n (a displayed image), a variable (PIL, matplotlib), a path or a URL.",
+    )
+    @argument("--image-detail", default="auto", choices=("auto", "high"), help="high keeps up to 3,072 px.")
+    @argument("--file", action="append", default=[], metavar="PATH", help="Attach a PDF, text, CSV or Markdown file.")
+    @argument(
+        "--budget-tokens", type=int, default=DEFAULT_BUDGET_TOKENS, help="Token budget per DataFrame, value or file."
+    )
+    @argument(
+        "--dry-run", action="store_true", help="Show exactly what would be sent and its worst-case cost; send nothing."
+    )
+    @argument(
+        "--error", action="store_true", help="Ask about the last error (like %%gemini fix); the cell adds a question."
+    )
+    @argument("--map", metavar="NAME", help="Ask the cell once per row of this DataFrame/Series/list; {column} fields.")
+    @argument("--out", metavar="COLUMN", help="With --map: write the answers to this new column.")
+    @argument("--overwrite", action="store_true", help="With --map --out: replace an existing column.")
+    @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (1-64, default 8).")
+    @argument("--yes", action="store_true", help="With --map: go ahead even if the estimate needs a yes.")
+    @cell_magic("gemini")  # type: ignore[arg-type]  # IPython annotates the marker as taking Never
+    def gemini_cell(self, line: str, cell: str) -> Any:
+        """Send the cell to a Gemini Flash model; the answer streams in below.
+
+        `{name}` inserts a variable (also `{obj.attr}`, `{x[0]}`, `{In[3]}`,
+        `{Out[3]}`); every other brace is sent as it is. `{{name}}` sends the
+        braces literally. The conversation carries on across cells until
+        `--new` or `%gemini reset`.
+        """
+        try:
+            return self._ask_cell(line, cell)
+        except Exception as error:
+            self.session.last_error = error
+            raise
+
+    def _ask_cell(self, line: str, cell: str) -> Any:
+        # Loaded on the first question, not at %load_ext.
+        from .._context._fix import SYSTEM as FIX_SYSTEM
+        from .._context._fix import fix_prompt
+        from .._context._interpolate import interpolate
+        from .._context._values import value_to_text
+        from .._core._options import AskOptions
+        from ..errors import OptionError
+
+        args = _parse_options(self.gemini_cell, line)
+        cell = cell.strip("\n").rstrip()
+        if not cell.strip() and not args.error:
+            raise OptionError("The cell is empty, so nothing was sent.", hint="Write your question below %%gemini.")
+        assert self.shell is not None, "registered magics always have a shell"
+        if args.map:
+            return self._map_cell(args, cell)
+        if args.out or args.overwrite:
+            raise UsageError("--out and --overwrite go with --map: %%gemini --map df --out answers")
+        render = functools.partial(value_to_text, budget_tokens=args.budget_tokens)
+        prompt = interpolate(cell, self.namespace(), render)
+        if args.error:
+            prompt = fix_prompt(self.session.errors.last(), prompt)
+        options = AskOptions(
+            model=args.model,
+            format=args.format,
+            system=args.system or (FIX_SYSTEM if args.error else None),
+            temperature=args.temperature,
+            max_tokens=args.max_tokens,
+            new=args.new,
+            stream=False if args.no_stream else None,
+            cache=_cache_choice(args),
+            refresh=args.refresh,
+            images=tuple(args.image),
+            image_detail=args.image_detail,
+            files=tuple(args.file),
+            budget_tokens=args.budget_tokens,
+            code_to_next_cell=args.error,
+        )
+        if args.dry_run:
+            return self.session.dry_run(prompt, options)
+        self.session.ask(prompt, options)
+        return None
+
+    def namespace(self) -> Mapping[str, Any]:
+        """The notebook's variables, plus `Err` (the last error; `Err[n]` for cell n) unless defined."""
+        assert self.shell is not None, "registered magics always have a shell"
+        return ChainMap(self.shell.user_ns, {"Err": self.session.errors})
+
+    # -- %gemini --------------------------------------------------------------
+
+    def _map_cell(self, args: Any, template: str) -> Any:
+        from .._batch._map import MapOptions, map_dry_run, map_rows
+        from ..errors import OptionError
+
+        assert self.shell is not None, "registered magics always have a shell"
+        refused = [name for name in _NOT_PER_ROW if getattr(args, name)]
+        if refused:
+            flags = ", ".join("--" + name.replace("_", "-") for name in refused)
+            raise OptionError(
+                f"{flags} cannot go with --map (each row is its own question with no conversation or "
+                "attachments), so nothing was sent.",
+                hint="Ask about attachments in a single %%gemini cell, or name them per row with {column}.",
+            )
+        namespace = self.namespace()
+        if args.map not in namespace:
+            raise OptionError(f"--map {args.map}: there is no variable {args.map!r}, so nothing was sent.")
+        data = namespace[args.map]
+        if args.out:
+            _check_out_column(args.map, data, args.out, template, overwrite=args.overwrite)
+        options = MapOptions(
+            model=args.model,
+            concurrency=args.concurrency,
+            system=args.system,
+            temperature=args.temperature,
+            max_tokens=args.max_tokens,
+            cache=_cache_choice(args) is not False,
+            confirm=True if args.yes else None,
+            format=args.format if args.format != "markdown" else None,
+            budget_tokens=args.budget_tokens,
+            refresh=args.refresh,
+        )
+        if args.dry_run:
+            return map_dry_run(self.session, template, data, options, namespace)
+        answers = map_rows(self.session, template, data, options, namespace)
+        if not args.out:
+            return answers
+        data[args.out] = answers
+        print(f"Wrote {len(answers):,} answers to {args.map}[{args.out!r}].")
+        return None
+
+    @line_magic("gemini")  # type: ignore[arg-type]  # as above
+    def gemini_line(self, line: str) -> None:
+        try:
+            self.commands.run(line)
+        except Exception as error:
+            self.session.last_error = error
+            raise
+
+    gemini_line.__doc__ = LINE_HELP  # type: ignore[assignment]  # shown by %gemini?

@@ -1,0 +1,1 @@
+"""What outlives a question: the answer cache and recordings."""

@@ -1,0 +1,109 @@
+"""OpenRouter over the official openai SDK: requests, streams, usage and cost.
+
+openai is imported on first use, never at `%load_ext` time. SDK errors
+leave this module only as the typed errors of `errors` (see `_transport._error_map`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import APIError, ProviderError
+from ._error_map import map_sdk_error, stream_failure
+from ._gate import outbound_body
+from ._stream import ChatStream
+from ._wire import (
+    ChatRequest,
+    ClientConfig,
+    Completion,
+    error_text,
+    generation_header,
+    json_instead_of_stream,
+    malformed_answer,
+)
+
+
+class OpenRouterClient:
+    def __init__(self, config: ClientConfig, alternatives: Callable[[], Sequence[str]]) -> None:
+        import openai
+
+        self.config = config
+        self._alternatives = alternatives
+        self._sdk = openai.OpenAI(
+            api_key=config.api_key,
+            base_url=config.base_url,
+            default_headers=config.headers(),
+            timeout=config.timeout,
+            max_retries=0,  # retries are the session's, so the user sees each wait (see _retry)
+        )
+
+    def map_error(self, exc: BaseException, request: ChatRequest | None = None) -> Exception:
+        """The typed error for an SDK exception raised by a request (also used by batches)."""
+        return map_sdk_error(
+            exc,
+            model=request.model if request else "",
+            base_url=self.config.base_url,
+            alternatives=self._alternatives,
+            request_size=request.size() if request else None,
+        )
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        """Send the request; returns once OpenRouter accepted it (before the first token)."""
+        try:
+            sdk_stream = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key), stream=True)
+        except Exception as exc:
+            raise self.map_error(exc, request) from exc
+        content_type = sdk_stream.response.headers.get("content-type", "")
+        if "json" in content_type:  # a JSON error instead of an event stream: nothing was generated
+            sdk_stream.response.read()
+            sdk_stream.close()
+            raise json_instead_of_stream(sdk_stream.response.text, generation_header(sdk_stream.response))
+        return ChatStream(
+            sdk_stream,
+            # The id arrives with the headers, before any token: an interrupted stream can still be reconciled.
+            Completion(model=request.model, generation_id=generation_header(sdk_stream.response)),
+            lambda e: stream_failure(e, lambda inner: self.map_error(inner, request)),
+            self.config.stall_timeout,
+        )
+
+    def complete(self, request: ChatRequest) -> tuple[str, Completion]:
+        try:
+            raw = self._sdk.chat.completions.with_raw_response.create(**outbound_body(request, self.config.api_key))
+        except Exception as exc:
+            raise self.map_error(exc, request) from exc
+        generation_id = generation_header(raw)
+        try:
+            response = raw.parse()
+        except ValueError as exc:  # a cut or corrupt JSON body (JSONDecodeError, pydantic's ValidationError)
+            raise malformed_answer(generation_id) from exc
+        completion = Completion(model=request.model, generation_id=generation_id)
+        completion.absorb(response)
+        if not response.choices:
+            # OpenRouter can answer HTTP 200 with an error body and no choices.
+            error = (response.model_extra or {}).get("error") or {}
+            code = error.get("code") if isinstance(error, dict) else None
+            message = error.get("message") if isinstance(error, dict) else None
+            raise ProviderError(
+                f"OpenRouter answered without a result ({message or 'no choices in the response'}).",
+                status=code if isinstance(code, int) else None,
+                hint="Nothing was billed for it; try again in a moment or pick another model with -m.",
+            )
+        choice = response.choices[0]
+        completion.finish_reason = choice.finish_reason
+        choice_error = (choice.model_extra or {}).get("error")  # finish_reason "error": the provider failed
+        if choice_error:
+            completion.error = error_text(choice_error)
+        return choice.message.content or "", completion
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""
+        import openai
+
+        try:
+            return self._sdk.get(path, cast_to=object, options={"params": params} if params else {})
+        except openai.NotFoundError as exc:
+            # Not a missing model: /generation answers 404 until the record is ready.
+            raise APIError(f"OpenRouter has no {path} record for {params or 'this request'} yet.", status=404) from exc
+        except Exception as exc:
+            raise self.map_error(exc) from exc

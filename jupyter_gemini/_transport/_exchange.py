@@ -1,0 +1,132 @@
+"""One question and its answer on the wire: send, retry what is safe, stream, stop.
+
+Whatever goes wrong after the first token, the text received is returned
+with the problem, never dropped: the session shows it, counts it and keeps
+it in the conversation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..errors import GeminiError, InterruptedByUserError
+from ._cancel import CancelToken
+from ._client import OpenRouterClient
+from ._retry import RetryPolicy
+from ._stream import ChatStream
+from ._transcript import AnswerView, Transcript
+from ._wire import ChatRequest, Completion
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass
+class Outcome:
+    text: str
+    completion: Completion
+    #: Why the answer stopped early; None when it completed.
+    problem: GeminiError | None = None
+
+
+def stopped_by_user() -> InterruptedByUserError:
+    return InterruptedByUserError(
+        "Stopped by you; the text received so far is kept.",
+        hint="Google bills an interrupted answer in full, so its cost is an estimate (≈) until %gemini cost "
+        "--reconcile.",
+    )
+
+
+@dataclasses.dataclass
+class Exchange:
+    client: OpenRouterClient
+    request: ChatRequest
+    view: AnswerView
+    policy: RetryPolicy
+    cancel: CancelToken | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(self, *, stream: bool) -> Outcome:
+        """Errors before the first token raise (after retries); later ones come back in the Outcome."""
+        answered: Outcome | None = None  # what came back, once it did: an interrupt after it keeps its id
+        try:
+            if not stream:
+                text, completion = self._send(lambda: self.client.complete(self.request))
+                answered = Outcome(text, completion)
+                transcript = Transcript()
+                transcript.append(text)
+                self.view.start(transcript, self.request.model)
+                return answered
+            chat = self._send(lambda: self.client.stream(self.request))
+            answered = Outcome("", chat.completion, stopped_by_user())
+            return self._stream(chat)
+        except KeyboardInterrupt:
+            if answered is not None:  # between the answer (or the stream's headers) and its first read
+                if answered.problem is not None:
+                    chat.close()
+                return answered
+            self.view.clear()
+            raise InterruptedByUserError(
+                "Stopped by you before the answer started.",
+                hint="If OpenRouter had already started it, it may still be billed.",
+            ) from None
+        except GeminiError:
+            self.view.clear()
+            raise
+
+    def _send(self, attempt: Callable[[], T]) -> T:
+        while True:
+            if self._cancelled():
+                raise stopped_by_user()
+            try:
+                return attempt()
+            except GeminiError as error:
+                delay = self.policy.next_delay(error)
+                if delay is None:
+                    if self.policy.attempts:
+                        error.message += f" (after {self.policy.attempts + 1} attempts)"
+                    raise
+                self._count_down(error, delay)
+
+    def _count_down(self, error: GeminiError, delay: float) -> None:
+        """Wait, showing the seconds left; Stop or an interrupt ends the wait."""
+        end = time.monotonic() + delay
+        while (left := end - time.monotonic()) > 0:
+            if self._cancelled():
+                raise stopped_by_user()
+            self.view.status(
+                f"{error.title}: trying again in {math.ceil(left)} s "
+                f"(attempt {self.policy.attempts + 1} of {self.policy.max_retries + 1})…"
+            )
+            self.sleep(min(left, 1.0, 0.1 if self.cancel is not None else 1.0))
+
+    def _stream(self, chat: ChatStream) -> Outcome:
+        transcript = Transcript()
+        problem: GeminiError | None = None
+        try:
+            if self.cancel is not None:
+                self.cancel.attach(chat)
+            self.view.start(transcript, self.request.model)  # inside: an interrupt while it shows keeps the id
+            for delta in chat:
+                if self._cancelled():
+                    break
+                transcript.append(delta)
+                self.view.tick()
+        except GeminiError as error:
+            problem = error
+        except KeyboardInterrupt:
+            problem = stopped_by_user()
+        finally:
+            if self.cancel is not None:
+                self.cancel.detach()
+        if self._cancelled():
+            problem = stopped_by_user()  # whatever the closed stream raised, the user stopped it
+        if isinstance(problem, InterruptedByUserError):
+            chat.close()
+        return Outcome(transcript.text, chat.completion, problem)
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.cancelled

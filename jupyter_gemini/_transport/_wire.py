@@ -1,0 +1,213 @@
+"""The wire's shapes: a request, what came back, and how OpenRouter's JSON and SSE read.
+
+Pure data and parsing, no network: the client, the stream, the batch worker and the cache share them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from .._cost._estimate import prompt_token_bound, prompt_tokens
+from .._cost._usage import Usage
+from ..errors import ProviderError
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientConfig:
+    base_url: str
+    api_key: str = dataclasses.field(repr=False)
+    app_url: str
+    app_title: str
+    timeout: float
+    #: Seconds without a chunk (keep-alive comments aside) before a stream counts as stalled.
+    stall_timeout: float
+
+    def headers(self) -> dict[str, str]:
+        # OpenRouter attribution; the title header has an old and a new name.
+        return {
+            "HTTP-Referer": self.app_url,
+            "X-Title": self.app_title,
+            "X-OpenRouter-Title": self.app_title,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatRequest:
+    model: str
+    messages: list[dict[str, Any]]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    response_format: dict[str, Any] | None = None
+    #: Prompt tokens the images and files add, as estimated when they were prepared (not sent).
+    attachment_tokens: int = 0
+
+    def estimated_prompt_tokens(self) -> int:
+        """About what the prompt costs (≈, for display); the budget uses `prompt_token_bound`."""
+        return prompt_tokens(self.messages, text_only=True) + self.attachment_tokens
+
+    def prompt_token_bound(self) -> int:
+        """Prompt tokens this request can never exceed: what a budget check needs (see `_cost._estimate`)."""
+        return prompt_token_bound(self.messages, self.attachment_tokens)
+
+    def size(self) -> int:
+        """Approximate bytes on the wire, for "too large" errors."""
+        return len(json.dumps(self.messages))
+
+    def sdk_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": self.messages}
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        if self.response_format is not None:
+            kwargs["response_format"] = self.response_format
+        return kwargs
+
+
+@dataclasses.dataclass
+class Completion:
+    """Everything but the text: who answered, why it stopped, and what it cost."""
+
+    model: str
+    usage: Usage | None = None
+    #: OpenRouter's `usage.cost` in USD; None when the server did not send it.
+    cost: Decimal | None = None
+    generation_id: str | None = None
+    provider: str | None = None
+    finish_reason: str | None = None
+    #: The provider's error, when the answer carried one (`choices[0].error`, an error chunk).
+    error: str | None = None
+
+    def absorb_event(self, event: dict[str, Any]) -> None:
+        """Take id, model, provider, usage and why it stopped from one stream event (raw JSON)."""
+        self.generation_id = event.get("id") or self.generation_id
+        self.model = event.get("model") or self.model
+        self.provider = event.get("provider") or self.provider
+        if isinstance(event.get("usage"), dict):
+            parsed = completion_from_json({"usage": event["usage"]}, self.model)
+            self.usage, self.cost = parsed.usage, parsed.cost
+        for choice in event.get("choices") or ():
+            if isinstance(choice, dict) and choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+
+    def absorb(self, payload: Any) -> None:
+        """Take id, model, provider and usage from a response or stream chunk."""
+        self.generation_id = getattr(payload, "id", None) or self.generation_id
+        self.model = getattr(payload, "model", None) or self.model
+        extra = getattr(payload, "model_extra", None) or {}
+        self.provider = extra.get("provider") or self.provider
+        usage = getattr(payload, "usage", None)
+        if usage is not None:
+            self.usage, self.cost = parse_usage(usage)
+
+
+def completion_from_json(body: dict[str, Any], model: str) -> Completion:
+    """A Completion from a raw JSON body (batches skip the SDK's pydantic models for speed)."""
+    completion = Completion(
+        model=str(body.get("model") or model),
+        generation_id=body.get("id"),
+        provider=body.get("provider"),
+    )
+    usage = body.get("usage")
+    if isinstance(usage, dict):
+        details = usage.get("completion_tokens_details") or {}
+        prompt_details = usage.get("prompt_tokens_details") or {}
+        completion.usage = Usage(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            reasoning_tokens=int(details.get("reasoning_tokens") or 0),
+            cached_tokens=int(prompt_details.get("cached_tokens") or 0),
+        )
+        completion.cost = to_decimal(usage.get("cost"))
+    return completion
+
+
+def parse_usage(usage: Any) -> tuple[Usage, Decimal | None]:
+    """Token counts and `usage.cost` (an OpenRouter extra the SDK keeps in model_extra)."""
+    prompt_details = getattr(usage, "prompt_tokens_details", None)
+    completion_details = getattr(usage, "completion_tokens_details", None)
+    parsed = Usage(
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+    )
+    return parsed, to_decimal(getattr(usage, "cost", None))
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """JSON numbers reach us as floats; their shortest repr is the exact text sent."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def malformed_answer(generation_id: str | None) -> ProviderError:
+    """A 200 whose body is not JSON: one sentence, and kept ≈ in the ledger (it may be billed)."""
+    broken = ProviderError(
+        "OpenRouter's answer arrived malformed (not valid JSON), so it cannot be shown.",
+        hint="Run the cell again. It may still be billed, so it counts as an estimate (≈) until "
+        "%gemini cost --reconcile.",
+    )
+    broken.billed, broken.generation_id = None, generation_id
+    return broken
+
+
+def sse_events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON events of a server-sent event stream, until `[DONE]`.
+
+    Written here (a dozen lines) rather than taken from the SDK, whose parser raises on an error
+    event before the caller can read the usage it carries. Comments (`: OPENROUTER PROCESSING`)
+    are skipped; an event's `data:` lines are joined, as the SSE format says.
+    """
+    data: list[str] = []
+    for line in lines:
+        if not data and line.startswith("{"):  # a bare JSON body (an error) where events were due
+            yield json.loads(line)
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+        elif not line.strip() and data:
+            payload, data = "\n".join(data), []
+            if payload.strip() == "[DONE]":
+                return
+            yield json.loads(payload)
+    if data and "\n".join(data).strip() != "[DONE]":
+        yield json.loads("\n".join(data))
+
+
+def error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or "an error")
+    return str(error)
+
+
+def json_instead_of_stream(text: str, generation_id: str | None) -> ProviderError:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = {}
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    refused = ProviderError(
+        f"OpenRouter answered with an error instead of the answer ({error_text(error or 'no events')}).",
+        status=code if isinstance(code, int) else None,
+        hint="Nothing was generated; try again in a moment or pick another model with -m.",
+    )
+    refused.billed, refused.generation_id = False, generation_id
+    return refused
+
+
+def generation_header(response: Any) -> str | None:
+    """OpenRouter's `X-Generation-Id` response header, when the response has one."""
+    headers = getattr(response, "headers", None)
+    value = headers.get("x-generation-id") if headers is not None else None
+    return value if isinstance(value, str) and value else None

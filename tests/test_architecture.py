@@ -1,0 +1,91 @@
+"""The package's shape: its layers are folders, imports run downward only, and nothing imports in a circle.
+
+`lint-imports` (scripts/test.sh) checks the layer contract in pyproject.toml; this test adds what a
+layer contract cannot see: cycles inside one layer, deferred (function-level) imports included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+
+PACKAGE = Path(__file__).parents[1] / "jupyter_gemini"
+LAYERS = ["_ipython", "_widgets", "_batch", "_core", "_display", "_store", "_context", "_transport", "_cost"]
+
+
+def import_graph() -> dict[str, set[str]]:
+    graph = grimp.build_graph("jupyter_gemini", exclude_type_checking_imports=True)
+    return {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), or a module importing itself."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1 or v in graph.get(v, ()):
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_module_imports_in_a_circle_not_even_from_inside_a_function():
+    graph = import_graph()
+    assert len(graph) > 50  # the whole package was read
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_layer_is_a_folder_and_the_root_holds_only_the_public_surface():
+    assert all((PACKAGE / layer / "__init__.py").is_file() for layer in LAYERS)
+    root = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert root == ["__init__.py", "_api.py", "_keys.py", "_units.py", "_version.py", "errors.py", "run.py"]
+
+
+def test_no_module_over_400_lines_without_a_reason_at_its_top():
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        lines = path.read_text().splitlines()
+        if len(lines) > 400 and "Over 400 lines:" not in "\n".join(lines[:30]):
+            long.append(f"{path.relative_to(PACKAGE)} ({len(lines)} lines)")
+    assert long == []
+
+
+def test_the_public_surface():
+    import jupyter_gemini
+    import jupyter_gemini.errors
+
+    assert "map" not in jupyter_gemini.__all__  # `from jupyter_gemini import *` keeps the builtin map
+    assert callable(jupyter_gemini.map) and "map" in dir(jupyter_gemini)
+    assert set(jupyter_gemini.__all__) <= set(dir(jupyter_gemini))
+    assert issubclass(jupyter_gemini.errors.BudgetError, jupyter_gemini.GeminiError)
+    assert all(hasattr(jupyter_gemini.errors, name) for name in jupyter_gemini.errors.__all__)
+    assert (PACKAGE / "py.typed").is_file() and (PACKAGE.parent / "LICENSE").is_file()
