@@ -329,3 +329,52 @@ def test_widget_commands_fall_back_to_text_without_a_widget_frontend(ip, emulato
     assert f"${total.normalize():f}" in shown
     result, _ = run_cell(ip, "%gemini models --bogus")
     assert not result.success
+
+
+def test_the_options_line_follows_the_cells_brace_rules_not_ipythons(ip, emulator: Emulator):
+    ip.user_ns["persona"] = "a pirate"
+    ip.user_ns["price"] = "99"
+    result, _ = run_cell(ip, '%%gemini --system "Answer as {persona}; {{braces}} stay; it costs $price"\nhi')
+    assert result.success, result.error_in_exec
+    sent = [r for r in emulator.requests if r.path.endswith("/chat/completions")][-1].json
+    (system,) = [m["content"] for m in sent["messages"] if m["role"] == "system"]
+    assert "Answer as a pirate; {braces} stay; it costs $price" in system  # `$price` is IPython's rule: not applied
+    failed, _ = run_cell(ip, '%%gemini --system "Be {undefined_name}"\nhi')
+    chats = [r for r in emulator.requests if r.path.endswith("/chat/completions")]
+    assert "undefined_name" in str(failed.error_in_exec) and len(chats) == 1  # one sentence, nothing sent
+
+
+def test_windows_paths_keep_their_backslashes(monkeypatch: pytest.MonkeyPatch):
+    from jupyter_gemini._ipython import _argv
+
+    assert _argv.split_line('--system "Be terse." -m x') == ["--system", "Be terse.", "-m", "x"]
+    monkeypatch.setattr(_argv.sys, "platform", "win32")
+    assert _argv.split_line(r"--file C:\Users\me\data.csv") == ["--file", r"C:\Users\me\data.csv"]
+
+
+def test_cell_help_groups_the_map_options(ip):
+    doc = ip.magics_manager.magics["cell"]["gemini"].__doc__
+    group = doc.index("one question per row (--map):")
+    options, grouped = doc[doc.index("options:") : group], doc[group:]
+    flags = ("--map NAME", "--out COLUMN", "--overwrite", "--concurrency")
+    assert all(f in grouped and f not in options for f in flags)
+    assert "--system" in options
+
+
+def test_subcommand_help_is_generated_from_its_parser(ip):
+    from jupyter_gemini._ipython._command_parser import LINE_HELP, SUBCOMMANDS
+
+    result, captured = run_cell(ip, "%gemini budget --help")
+    out = captured.stdout
+    assert result.success and "usage: %gemini budget" in out and "USD|off" in out
+    assert all(f"%gemini {name}" in LINE_HELP for name in SUBCOMMANDS)
+    assert "%gemini help" in ip.magics_manager.magics["line"]["gemini"].__doc__  # what %gemini? shows
+    result, captured = run_cell(ip, "%gemini help")
+    assert captured.stdout.strip() == LINE_HELP.strip()
+    for line, words in [
+        ("%gemini budget 1 2", "Unrecognized arguments: 2"),
+        ("%gemini key --clear --save", "not allowed with argument --clear"),
+        ("%gemini cache wipe", "invalid choice: 'wipe'"),
+    ]:
+        result, _ = run_cell(ip, line)
+        assert words in str(result.error_in_exec) and "Usage: %gemini" in str(result.error_in_exec), line

@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .._cost._usage import Usage
+from ._settings import FORMATS, Format
 
 __all__ = ["FORMATS", "Format", "Response", "Source", "Status", "Usage"]
 
-Format = Literal["markdown", "code", "text", "json"]
-FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
 Status = Literal["streaming", "complete", "partial", "error", "cached"]
 #: Where a cached answer came from: the local cache, or a recording being replayed.
 Source = Literal["live", "cache", "recording"]

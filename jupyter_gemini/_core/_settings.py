@@ -15,10 +15,14 @@ import os
 import urllib.parse
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from .._cost._catalog import DEFAULT_MODEL
+from .._cost._defaults import DEFAULT_MODEL
 from ..errors import SettingError
+
+#: How an answer is shown (`-f`): defined with the settings so `%load_ext` needs nothing heavier.
+Format = Literal["markdown", "code", "text", "json"]
+FORMATS: tuple[Format, ...] = ("markdown", "code", "text", "json")
 
 # The cheapest listed, non-preview Flash model with no announced retirement:
 # a money-safe default that OpenRouter serves today.

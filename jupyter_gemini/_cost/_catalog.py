@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
+from ._defaults import DEFAULT_MODEL
+
 __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "Catalog", "ModelInfo"]
 
 Status = Literal["listed", "preview", "deprecated", "removed"]
 
 PER_MILLION = Decimal(1_000_000)
-#: The cheapest current Flash model that is not a preview and has no announced retirement.
-DEFAULT_MODEL = "google/gemini-3.1-flash-lite"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,7 @@ session and shows what it did.
 
 from __future__ import annotations
 
-import shlex
+import argparse
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +21,8 @@ from .._display._bundles import history_bundle, models_bundle, tally_bundle
 from .._keys import ENV_VAR, mask, redact
 from .._store._recording import Recorder, Replayer
 from ..errors import OptionError, SettingError
-from ._command_help import LINE_HELP, SUBCOMMANDS
+from ._argv import split_line
+from ._command_parser import LINE_HELP, SUBCOMMANDS, HelpShown, parse
 
 
 class Commands:
@@ -31,23 +32,43 @@ class Commands:
         self.settings = settings
 
     def run(self, line: str) -> None:
-        words = shlex.split(line)
+        words = split_line(line)
         if not words:
-            return self.help([])
-        command, rest = words[0], words[1:]
-        handler: Callable[[list[str]], None] | None = getattr(self, command, None) if command in SUBCOMMANDS else None
-        if handler is None:
-            raise UsageError(f"Unknown %gemini command {command!r}. Commands: {', '.join(SUBCOMMANDS)}.")
-        handler(rest)
+            return self.help(argparse.Namespace())
+        try:
+            args = parse(words)  # one UsageError sentence with the command's usage when it does not parse
+        except HelpShown:
+            return None
+        handlers: dict[str, Callable[[argparse.Namespace], None]] = {
+            "model": self.model,
+            "models": self.models,
+            "cost": self.cost,
+            "budget": self.budget,
+            "tally": self.tally,
+            "chat": self.chat,
+            "key": self.key,
+            "fix": self.fix,
+            "reset": self.reset,
+            "history": self.history,
+            "record": self.record,
+            "replay": self.replay,
+            "cache": self.cache,
+            "emulator": self.emulator,
+            "debug": self.debug,
+            "help": self.help,
+        }
+        assert handlers.keys() == SUBCOMMANDS.keys(), "every parsed command has a handler"
+        handlers[args.command](args)
+        return None
 
-    def help(self, _: list[str]) -> None:
+    def help(self, _: argparse.Namespace) -> None:
         print(LINE_HELP)
 
-    def model(self, args: list[str]) -> None:
-        if not args:
+    def model(self, args: argparse.Namespace) -> None:
+        if args.id is None:
             print(f"Model: {self.settings.model}")
             return
-        model_id = args[0]
+        model_id = args.id
         info = self.session.catalog().get(model_id)
         self.settings.model = model_id
         if info is not None and not info.available:
@@ -58,31 +79,27 @@ class Commands:
         else:
             print(f"Model set to {model_id}.")
 
-    def models(self, args: list[str]) -> None:
-        if args == ["--pick"]:
+    def models(self, args: argparse.Namespace) -> None:
+        if args.pick:
             from .._widgets import model_picker
 
             return self._display(model_picker(self.session))
-        if args:
-            raise UsageError("Usage: %gemini models [--pick]")
         catalog = self.session.refresh_catalog()
         self._show(models_bundle(catalog.flash(), self.settings.model, live=catalog.live))
         return None
 
-    def tally(self, _: list[str]) -> None:
+    def tally(self, _: argparse.Namespace) -> None:
         from .._widgets import tally_widget
 
         self._display(tally_widget(self.session))
 
-    def chat(self, _: list[str]) -> None:
+    def chat(self, _: argparse.Namespace) -> None:
         from .._widgets import chat_panel
 
         self._display(chat_panel(self.session))
 
-    def cost(self, args: list[str]) -> None:
-        if args and args != ["--reconcile"]:
-            raise UsageError("Usage: %gemini cost [--reconcile]")
-        if args:
+    def cost(self, args: argparse.Namespace) -> None:
+        if args.reconcile:
             tally = self.session.tally
             waiting = len(tally.pending)
             unknown = tally.unsettled - waiting
@@ -100,26 +117,25 @@ class Commands:
                 )
         self._show(tally_bundle(self.session.tally))
 
-    def budget(self, args: list[str]) -> None:
+    def budget(self, args: argparse.Namespace) -> None:
         tally = self.session.tally
-        if args == ["off"]:
+        if args.amount == "off":
             self.settings.budget = None
             print("Budget removed: requests are no longer capped.")
             return
-        if len(args) > 1:
-            raise UsageError("Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50.")
-        if args:
+        if args.amount is not None:
             try:
-                amount = parse_budget(args[0])
+                amount = parse_budget(args.amount)
             except ValueError:
                 raise UsageError(
-                    f"Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50 (not {args[0]!r}; a dot, not a comma)."
+                    f"Usage: %gemini budget [USD|off], e.g. %gemini budget 0.50 (not {args.amount!r}; a dot, "
+                    "not a comma)."
                 ) from None
             try:
                 self.settings.budget = check_setting("budget", amount)
             except SettingError:
                 raise SettingError(
-                    f"The budget must be an amount of USD from 0 to {MAX_BUDGET_USD:,}, not {args[0]}; "
+                    f"The budget must be an amount of USD from 0 to {MAX_BUDGET_USD:,}, not {args.amount}; "
                     "it keeps its previous value."
                 ) from None
         budget = self.session.budget  # SettingError while $JUPYTER_GEMINI_BUDGET is unparsable
@@ -133,14 +149,12 @@ class Commands:
             "before they are sent."
         )
 
-    def key(self, args: list[str]) -> None:
+    def key(self, args: argparse.Namespace) -> None:
         keys = self.session.keys
-        if args == ["--clear"]:
+        if args.clear:
             keys.clear()
             print(f"Forgot the typed key. Key now: {keys.source}.")
             return
-        if args not in ([], ["--save"]):
-            raise UsageError("Usage: %gemini key [--clear|--save]")
         import getpass
 
         try:
@@ -155,15 +169,13 @@ class Commands:
             return
         keys.set(key)
         saved = ""
-        if args == ["--save"]:
+        if args.save:
             saved = " and saved in the system keyring" if keys.save_to_keyring() else " (keyring is not installed)"
         print(f"Key {mask(key.strip())} set for this session{saved}. It is not written into the notebook.")
 
-    def record(self, args: list[str]) -> None:
+    def record(self, args: argparse.Namespace) -> None:
         session = self.session
-        if len(args) != 1:
-            raise UsageError("Usage: %gemini record PATH (next to the notebook, e.g. demo.recording.jsonl) or off")
-        if args[0] == "off":
+        if args.path == "off":
             recorder, session.recorder = session.recorder, None
             print(
                 f"Stopped recording; {recorder.path} holds {recorder.count} answer(s)."
@@ -171,44 +183,38 @@ class Commands:
                 else "Not recording."
             )
             return
-        session.recorder = Recorder(Path(args[0]))
+        session.recorder = Recorder(Path(args.path))
         print(
             f"Recording every question and answer to {session.recorder.path}. It holds no key: commit it next "
             "to the notebook, and %gemini replay it with no key."
         )
 
-    def replay(self, args: list[str]) -> None:
+    def replay(self, args: argparse.Namespace) -> None:
         session = self.session
-        if args == ["off"]:
+        if args.path == "off":
             session.replayer = None
             print("Stopped replaying; questions go to OpenRouter again.")
             return
-        if not args or args[1:] not in ([], ["--fall-through"]):
-            raise UsageError("Usage: %gemini replay PATH [--fall-through] or %gemini replay off")
-        session.replayer = Replayer(Path(args[0]), fall_through=args[1:] == ["--fall-through"])
+        session.replayer = Replayer(Path(args.path), fall_through=args.fall_through)
         then = "asked of OpenRouter" if session.replayer.fall_through else "an error: nothing is sent"
         print(
-            f"Replaying {len(session.replayer.answers)} recorded answer(s) from {args[0]}: no key, no network, $0. "
+            f"Replaying {len(session.replayer.answers)} recorded answer(s) from {args.path}: no key, no network, $0. "
             f"A question that is not in the recording is {then}."
         )
 
-    def cache(self, args: list[str]) -> None:
+    def cache(self, args: argparse.Namespace) -> None:
         cache = self.session.cache
-        if args == ["clear"]:
+        if args.action == "clear":
             print(f"Removed {cache.clear()} cached answer(s) from {cache.path}.")
             return
-        if args:
-            raise UsageError("Usage: %gemini cache [clear]")
         tally = self.session.tally
         print(
             f"{len(cache)} cached answer(s) in {cache.path}. Used by default for --temperature 0, or with --cache. "
             f"This session: {tally.cached_requests} answered from cache or recording, saving {format_usd(tally.saved)}."
         )
 
-    def emulator(self, args: list[str]) -> None:
-        if args not in ([], ["on"], ["off"]):
-            raise UsageError("Usage: %gemini emulator [on|off]")
-        base_url = self.session.use_emulator(args != ["off"])
+    def emulator(self, args: argparse.Namespace) -> None:
+        base_url = self.session.use_emulator(args.state == "on")
         if base_url is None:
             print(f"Local emulator stopped; questions go to {self.settings.base_url} again.")
         else:
@@ -217,7 +223,7 @@ class Commands:
                 "a real model, and nothing is spent. %gemini emulator off goes back to OpenRouter."
             )
 
-    def debug(self, _: list[str]) -> None:
+    def debug(self, _: argparse.Namespace) -> None:
         error = self.session.last_error
         if error is None:
             print("No error so far in this session.")
@@ -227,20 +233,18 @@ class Commands:
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         print(redact(text, self.session.keys.get()))
 
-    def fix(self, args: list[str]) -> None:
-        if args:
-            raise UsageError("Usage: %gemini fix   (or %%gemini --error with a question of your own)")
+    def fix(self, _: argparse.Namespace) -> None:
         from .._context._fix import SYSTEM, fix_prompt
         from .._core._options import AskOptions
 
         options = AskOptions(system=SYSTEM, code_to_next_cell=True)
         self.session.ask(fix_prompt(self.session.errors.last()), options)
 
-    def reset(self, _: list[str]) -> None:
+    def reset(self, _: argparse.Namespace) -> None:
         self.session.conversation.clear()
         print("Started a fresh conversation. The cost tally is unchanged (see %gemini cost).")
 
-    def history(self, _: list[str]) -> None:
+    def history(self, _: argparse.Namespace) -> None:
         turns = [
             (t.model, t.question, t.answer + (" [incomplete]" if t.partial else "")) for t in self.session.conversation
         ]

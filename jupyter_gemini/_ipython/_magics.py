@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import shlex
 from collections import ChainMap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic_arguments import argument, argument_group, magic_arguments
 from traitlets import Bool, Float, Int, TraitError, Unicode, default
 
 from .._context._error_history import ErrorHistory
 from .._context._image_history import ImageHistory
-from .._core._response import FORMATS
-from .._core._settings import APP_TITLE, APP_URL, check_setting, default_base_url, default_budget
-from .._cost._catalog import DEFAULT_MODEL
+from .._core._settings import APP_TITLE, APP_URL, FORMATS, check_setting, default_base_url, default_budget
+from .._cost._defaults import DEFAULT_MODEL
 from .._cost._estimate import DEFAULT_BUDGET_TOKENS
 from ..errors import SettingError
-from ._command_help import LINE_HELP
 
 if TYPE_CHECKING:
     from .._core._session import Session
@@ -34,8 +31,10 @@ if TYPE_CHECKING:
 
 def _parse_options(magic: Any, line: str) -> Any:
     """Like `parse_argstring`, but with shell quoting: `--system "Be terse."` loses its quotes."""
+    from ._argv import split_line
+
     try:
-        argv = shlex.split(line)
+        argv = split_line(line)
     except ValueError as exc:
         raise UsageError(f"Cannot parse the %%gemini options: {exc}.") from None
     return magic.parser.parse_args(argv)
@@ -212,11 +211,13 @@ class GeminiMagics(Magics):
     @argument(
         "--error", action="store_true", help="Ask about the last error (like %%gemini fix); the cell adds a question."
     )
+    @argument_group("one question per row (--map)")
     @argument("--map", metavar="NAME", help="Ask the cell once per row of this DataFrame/Series/list; {column} fields.")
     @argument("--out", metavar="COLUMN", help="With --map: write the answers to this new column.")
     @argument("--overwrite", action="store_true", help="With --map --out: replace an existing column.")
     @argument("--concurrency", type=int, default=8, help="With --map: requests in flight at once (1-64, default 8).")
     @argument("--yes", action="store_true", help="With --map: go ahead even if the estimate needs a yes.")
+    @no_var_expand  # `{name}` in the options follows the cell's rules (ours), not IPython's
     @cell_magic("gemini")  # type: ignore[arg-type]  # IPython annotates the marker as taking Never
     def gemini_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a Gemini Flash model; the answer streams in below.
@@ -252,6 +253,8 @@ class GeminiMagics(Magics):
             raise UsageError("--out and --overwrite go with --map: %%gemini --map df --out answers")
         render = functools.partial(value_to_text, budget_tokens=args.budget_tokens)
         prompt = interpolate(cell, self.namespace(), render)
+        if args.system:  # the same brace rules as the cell: `{name}` inserted, `{{` literal
+            args.system = interpolate(args.system, self.namespace(), render)
         if args.error:
             prompt = fix_prompt(self.session.errors.last(), prompt)
         options = AskOptions(
@@ -322,12 +325,16 @@ class GeminiMagics(Magics):
         print(f"Wrote {len(answers):,} answers to {args.map}[{args.out!r}].")
         return None
 
+    @no_var_expand
     @line_magic("gemini")  # type: ignore[arg-type]  # as above
     def gemini_line(self, line: str) -> None:
+        """Session commands: `%gemini help` lists them, `%gemini COMMAND --help` explains one.
+
+        Ask questions with the %%gemini cell magic (%%gemini? lists its options).
+        """
+        # The list itself comes from the command parser, built on first use: not at every %load_ext.
         try:
             self.commands.run(line)
         except Exception as error:
             self.session.last_error = error
             raise
-
-    gemini_line.__doc__ = LINE_HELP  # type: ignore[assignment]  # shown by %gemini?

@@ -1,0 +1,8 @@
+"""The default model id: its own module so settings and `%load_ext` name it without loading the catalog."""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_MODEL"]
+
+#: The cheapest current Flash model that is not a preview and has no announced retirement.
+DEFAULT_MODEL = "google/gemini-3.1-flash-lite"
