@@ -104,9 +104,9 @@ def run(runs: int = 7) -> BenchResult:
         os.environ["OPENROUTER_BASE_URL"] = emu.base_url
         os.environ.setdefault("OPENROUTER_API_KEY", "sk-or-bench")
         from jupyter_gemini._core._session import AskOptions, Session
-        from jupyter_gemini._core._settings import DefaultSettings
+        from jupyter_gemini._core._settings import GeminiSettings
 
-        session = Session(DefaultSettings(base_url=emu.base_url))
+        session = Session(GeminiSettings(base_url=emu.base_url))
         session.ask("warm-up", AskOptions(), live=False)
         log(f"stop: {runs} Stops during a silent stall, in-process")
         stops = [_stop_once(session, AskOptions()) for _ in range(runs)]

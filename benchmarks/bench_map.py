@@ -58,9 +58,9 @@ def _batch_options(concurrency: int = CONCURRENCY) -> Any:
 def _session(base_url: str) -> Any:
     os.environ["OPENROUTER_API_KEY"] = "sk-or-bench"
     from jupyter_gemini._core._session import Session
-    from jupyter_gemini._core._settings import DefaultSettings
+    from jupyter_gemini._core._settings import GeminiSettings
 
-    return Session(DefaultSettings(base_url=base_url))
+    return Session(GeminiSettings(base_url=base_url))
 
 
 def _billed(session: Any) -> Decimal:

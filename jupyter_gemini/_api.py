@@ -7,7 +7,7 @@ from typing import Any
 from ._core._options import AskOptions
 from ._core._response import Format, Response
 from ._core._session import Session
-from ._core._settings import DefaultSettings
+from ._core._settings import GeminiSettings
 
 _standalone: Session | None = None
 
@@ -25,7 +25,7 @@ def current_session() -> Session:
         session: Session = shell.magics_manager.registry["GeminiMagics"].session
         return session
     if _standalone is None:
-        _standalone = Session(DefaultSettings())
+        _standalone = Session(GeminiSettings())
     return _standalone
 
 
@@ -40,12 +40,18 @@ def ask(
     new: bool = False,
     stream: bool | None = None,
     display: bool = False,
+    interpolate: bool = True,
 ) -> Response:
     """Ask a question and get the Response back.
 
-    The Response renders itself as a cell result; pass `display=True` to
-    watch it stream in as `%%gemini` does (then end the line with `;`).
+    In IPython, `{name}` inserts a notebook variable as `%%gemini` does (`{{name}}` sends the
+    braces; `interpolate=False` sends the prompt exactly as given). The Response renders itself
+    as a cell result; pass `display=True` to watch it stream in as `%%gemini` does (then end the
+    line with `;`).
     """
+    session = current_session()
+    if interpolate and session.shell is not None:
+        prompt = session.prompt(prompt)
     options = AskOptions(
         model=model,
         format=format,
@@ -55,7 +61,7 @@ def ask(
         new=new,
         stream=stream,
     )
-    return current_session().ask(prompt, options, live=display)
+    return session.ask(prompt, options, live=display)
 
 
 def map(
@@ -92,7 +98,7 @@ def map(
     from ._cost._estimate import DEFAULT_BUDGET_TOKENS
 
     session = current_session()
-    namespace = session.shell.user_ns if session.shell is not None else {}
+    namespace = session.namespace()
     options = MapOptions(
         model=model,
         concurrency=concurrency,

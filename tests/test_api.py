@@ -6,6 +6,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
+import pytest
 from conftest import TEST_KEY, magics, run_cell
 
 import jupyter_gemini
@@ -52,3 +53,22 @@ def test_ask_outside_ipython(emulator: Emulator):
     _, cost, tokens = out.split()
     generation = next(iter(emulator.generations.values()))
     assert Decimal(cost) == generation.cost and int(tokens) == generation.completion_tokens
+
+
+def test_ask_builds_its_prompt_as_the_magic_does(ip, emulator: Emulator):
+    """One prompt builder: `{name}` from the notebook, `{{...}}` literal, other braces as they are."""
+
+    def sent() -> str:
+        chats = [r for r in emulator.requests if r.path.endswith("/chat/completions")]
+        return chats[-1].json["messages"][-1]["content"]
+
+    ip.user_ns["city"] = "Lisbon"
+    jupyter_gemini.ask('Weather in {city}? {{city}} stays, {"a": 1} too', new=True)
+    from_api = sent()
+    assert from_api == 'Weather in Lisbon? {city} stays, {"a": 1} too'
+    assert run_cell(ip, '%%gemini --new\nWeather in {city}? {{city}} stays, {"a": 1} too')[0].success
+    assert sent() == from_api  # the magic sends the same text
+    jupyter_gemini.ask("Keep {city} as written", interpolate=False, new=True)
+    assert sent() == "Keep {city} as written"
+    with pytest.raises(jupyter_gemini.GeminiError, match="not_defined_anywhere"):
+        jupyter_gemini.ask("What is {not_defined_anywhere}?")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import grimp
+import pytest
 
 PACKAGE = Path(__file__).parents[1] / "jupyter_gemini"
 LAYERS = ["_ipython", "_widgets", "_batch", "_core", "_display", "_store", "_context", "_transport", "_cost"]
@@ -89,3 +90,17 @@ def test_the_public_surface():
     assert issubclass(jupyter_gemini.errors.BudgetError, jupyter_gemini.GeminiError)
     assert all(hasattr(jupyter_gemini.errors, name) for name in jupyter_gemini.errors.__all__)
     assert (PACKAGE / "py.typed").is_file() and (PACKAGE.parent / "LICENSE").is_file()
+
+
+def test_the_settings_are_defined_once():
+    from jupyter_gemini._core._settings import RULES, GeminiSettings
+    from jupyter_gemini._ipython._magics import GeminiMagics
+    from jupyter_gemini.errors import SettingError
+
+    names = set(GeminiSettings.class_traits(config=True))
+    assert names == set(RULES)  # every setting has its check, and every check a setting
+    assert set(GeminiMagics.class_traits(config=True)) == names  # the magics add none of their own
+    standalone = GeminiSettings(max_retries=0)
+    assert standalone.max_retries == 0
+    with pytest.raises(SettingError, match=r"GeminiSettings\.budget must be"):
+        standalone.budget = -1

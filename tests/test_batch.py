@@ -184,3 +184,20 @@ def test_dask_dataframes_map_partition_by_partition(ip, emulator: Emulator, revi
     assert all(reviews.loc[label, "review"] in computed[label] for label in reviews.index)
     assert len(chat_requests(emulator)) == len(reviews)
     assert magics(ip).session.tally.total == emulator.billed_total
+
+
+def test_stop_is_a_request_between_rows_never_an_exception_mid_bookkeeping():
+    """SIGINT while a batch runs: 1st press stops sending, 2nd stops waiting, 3rd raises as usual."""
+    import signal
+
+    from jupyter_gemini._batch._stop import StopButton
+
+    calls: list[str] = []
+    before = signal.getsignal(signal.SIGINT)
+    with StopButton(lambda: calls.append("stop"), lambda: calls.append("abort")) as stop:
+        signal.raise_signal(signal.SIGINT)  # as the kernel's interrupt does
+        signal.raise_signal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert calls == ["stop", "abort"] and stop.presses == 3
+    assert signal.getsignal(signal.SIGINT) is before  # restored

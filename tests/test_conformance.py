@@ -17,7 +17,7 @@ from replay import CAPTURES, MANIFEST, CaptureServer, json_body, sse_events
 
 from jupyter_gemini._core._options import AskOptions
 from jupyter_gemini._core._session import Session
-from jupyter_gemini._core._settings import DefaultSettings
+from jupyter_gemini._core._settings import GeminiSettings
 from jupyter_gemini.errors import GeminiError
 
 CHAT = sorted(
@@ -37,7 +37,7 @@ def replay() -> Iterator[CaptureServer]:
 @pytest.fixture
 def session(replay: CaptureServer, monkeypatch: pytest.MonkeyPatch) -> Session:
     monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
-    return Session(DefaultSettings(base_url=replay.base_url, max_retries=0))
+    return Session(GeminiSettings(base_url=replay.base_url, max_retries=0))
 
 
 def expected(name: str) -> dict[str, Any]:

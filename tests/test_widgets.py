@@ -25,7 +25,7 @@ from IPython.display import display
 from IPython.utils.capture import capture_output
 
 from jupyter_gemini._core._session import Session
-from jupyter_gemini._core._settings import DefaultSettings
+from jupyter_gemini._core._settings import GeminiSettings
 from jupyter_gemini._cost._catalog import BUILTIN_MODELS, DEFAULT_MODEL, ModelInfo
 from jupyter_gemini._cost._money import format_usd
 from jupyter_gemini._display._bundles import RESPONSE_MIME
@@ -135,10 +135,10 @@ def test_importing_and_creating_handles_imports_no_ipywidgets_nor_pandas():
 import sys
 import jupyter_gemini, jupyter_gemini._ipython._magics, jupyter_gemini._core._session, jupyter_gemini._widgets
 from jupyter_gemini._core._session import Session
-from jupyter_gemini._core._settings import DefaultSettings
+from jupyter_gemini._core._settings import GeminiSettings
 from jupyter_gemini._widgets import chat_panel, model_picker, tally_widget
 from jupyter_gemini._widgets._attach import is_dataframe
-session = Session(DefaultSettings())
+session = Session(GeminiSettings())
 handles = [tally_widget(session), chat_panel(session)]
 text = [repr(h) for h in handles]
 Fake = type("DataFrame", (), {"__module__": "pandas.core.frame"})
@@ -229,7 +229,7 @@ def test_tally_model_follows_the_setting(ip, tally):
 
 
 def test_tally_on_a_plain_python_session(emulator: Emulator):
-    session = Session(DefaultSettings())
+    session = Session(GeminiSettings())
     handle = tally_widget(session)
     handle.widget  # noqa: B018
     session.settings.model = "google/gemini-2.5-flash-lite"  # a dataclass: no notification...

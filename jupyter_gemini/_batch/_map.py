@@ -10,7 +10,6 @@ touched from one thread, and an interrupt there stops the batch promptly.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import queue
 import threading
 import time
@@ -18,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .._context._values import value_to_text
+from .._context._prompt import renderer
 from .._core._options import FORMAT_SYSTEM, check_request_options
 from .._core._response import Format
 from .._core._session import Session
@@ -33,6 +32,7 @@ from .._transport._wire import ChatRequest
 from ..errors import BudgetError, GeminiError, OptionError
 from ._result import RowError, RowResult
 from ._rows import Rows, library_of, rows_of
+from ._stop import StopButton
 from ._worker import Worker
 
 #: Assumed answer length for the up-front estimate when --max-tokens is not set.
@@ -98,8 +98,9 @@ def prepare_batch(
     namespace: Mapping[str, Any] | None = None,
 ) -> tuple[Rows, list[ChatRequest]]:
     """Each row's prompt and request, checked like a single question's (model limits, the key gate)."""
-    render = functools.partial(value_to_text, budget_tokens=options.budget_tokens)
-    rows = rows_of(template, data, namespace or {}, render)
+    rows = rows_of(
+        template, data, namespace if namespace is not None else session.namespace(), renderer(options.budget_tokens)
+    )
     model_id = options.model or session.settings.model
     check_max_tokens(model_id, session.catalog().get(model_id), options.max_tokens)
     system = options.system_prompt()
@@ -259,22 +260,10 @@ class _Batch:
             lambda position: self.session.open_charge(self.requests[position], prompts[position]),
         )
         thread = threading.Thread(target=worker.run, name="jupyter-gemini-map", daemon=True)
-        thread.start()
-        interrupted = False
-        try:
-            self._collect(finished, progress)
-        except KeyboardInterrupt:
-            interrupted = True
-            worker.stop()  # no new rows; the ones in flight may finish, to be counted and cached
-            try:
-                self._collect(finished, progress)
-            except KeyboardInterrupt:
-                worker.abort()  # a second interrupt: stop waiting; rows still in flight stay ≈
-                thread.join(timeout=5)
-                while not finished.empty():
-                    item = finished.get_nowait()
-                    if item is not None:
-                        self._take(item)
+        with StopButton(worker.stop, worker.abort) as stop:
+            thread.start()
+            self._collect(finished, progress)  # until the worker is done: all rows, or stopped
+        interrupted = stop.presses > 0
         progress.tick(force=True)
         return interrupted
 

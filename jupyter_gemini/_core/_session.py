@@ -14,16 +14,18 @@ import contextlib
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from .._context._attachments import Attachments
 from .._context._error_history import ErrorHistory
 from .._context._image_history import ImageHistory
+from .._context._prompt import build_prompt
 from .._cost._budget import check_budget, check_max_tokens, worst_case
 from .._cost._catalog import Catalog
-from .._cost._estimate import estimate_usage
+from .._cost._estimate import DEFAULT_BUDGET_TOKENS, estimate_usage
 from .._display._dry_run import DryRun
 from .._display._view import AnswerView, Transcript, choose_view
 from .._keys import EMULATOR_KEY, KeyStore, redact
@@ -46,13 +48,13 @@ from .._display._bundles import extract_code, parse_json_answer
 from .._store._recording import Recorder, RecordingError, Replayer
 from .._transport._retry import RetryPolicy
 from ._response import Format, Response, Source
-from ._settings import Settings
+from ._settings import GeminiSettings
 
 
 class Session:
     def __init__(
         self,
-        settings: Settings,
+        settings: GeminiSettings,
         shell: Any = None,
         *,
         images: ImageHistory | None = None,
@@ -180,6 +182,15 @@ class Session:
         return settled, len(pending)
 
     # -- asking ---------------------------------------------------------------
+
+    def namespace(self) -> Mapping[str, Any]:
+        """What `{name}` can name: the notebook's variables, plus `Err` (the last error) unless defined."""
+        user_ns: Mapping[str, Any] = self.shell.user_ns if self.shell is not None else {}
+        return ChainMap(cast("MutableMapping[str, Any]", user_ns), {"Err": self.errors})
+
+    def prompt(self, text: str, *, budget_tokens: int = DEFAULT_BUDGET_TOKENS) -> str:
+        """`text` with its `{name}` references filled in: the one way every path builds a prompt."""
+        return build_prompt(text, self.namespace(), budget_tokens=budget_tokens)
 
     def ask(
         self,

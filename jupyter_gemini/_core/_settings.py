@@ -1,7 +1,7 @@
 """The settings a session reads on every request.
 
 `GeminiMagics` provides them as traitlets (so `%config` and
-`ipython_config.py` work); `DefaultSettings` serves the Python API outside
+`ipython_config.py` work); `GeminiSettings` serves the Python API outside
 IPython. Both satisfy `Settings`, and both check every value when it is set
 with `check_setting`, the one definition of what each setting allows: a bad
 value is refused at once with one sentence, not at the next question.
@@ -9,13 +9,16 @@ value is refused at once with one sentence, not at the next question.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import math
 import os
 import urllib.parse
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
+
+from traitlets import Bool, Float, Int, TraitError, Unicode, default
+from traitlets.config import Configurable
 
 from .._cost._defaults import DEFAULT_MODEL
 from ..errors import SettingError
@@ -183,40 +186,78 @@ def check_setting(name: str, value: Any, owner: str = "GeminiMagics") -> Any:
         raise SettingError(f"{owner}.{name} must be {allowed}, not {value!r}; it keeps its previous value.") from None
 
 
-class Settings(Protocol):
-    model: str
-    base_url: str
-    max_history: int
-    stream: bool
-    app_url: str
-    app_title: str
-    timeout: float
-    max_retries: int
-    retry_limit: float
-    stall_timeout: float
-
-    @property
-    def budget(self) -> float | None:
-        """Read-only here, so an int cap (`%config GeminiMagics.budget = 1`) fits too."""
+class InvalidSettingError(SettingError, TraitError):
+    """A refused setting: one sentence in a cell (`_render_traceback_`) and in `%config`'s log line."""
 
 
-@dataclasses.dataclass
-class DefaultSettings:
-    """The settings of `ask()` and `map()` outside IPython, checked when set like the traitlets."""
+class _Checked:
+    """A trait that checks each value with `check_setting` as it is assigned.
 
-    model: str = DEFAULT_MODEL
-    base_url: str = dataclasses.field(default_factory=default_base_url)
-    max_history: int = 10
-    stream: bool = True
-    app_url: str = APP_URL
-    app_title: str = APP_TITLE
-    timeout: float = 120.0
-    max_retries: int = 2
-    retry_limit: float = 60.0
-    stall_timeout: float = 60.0
-    budget: float | None = dataclasses.field(default_factory=default_budget)
+    Not `@validate`: traitlets runs those only at the end of a `%config`/`update_config`,
+    and rolling back a never-read trait then stores its static default, so a refused
+    `%config GeminiMagics.budget = -1` would silently drop the cap from $JUPYTER_GEMINI_BUDGET.
+    Checked here, the value is refused before anything is stored, and the old value stays.
+    """
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in RULES:
-            value = check_setting(name, value, type(self).__name__)
-        super().__setattr__(name, value)
+    name: str | None
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        with contextlib.suppress(TraitError):  # not even the right type: check_setting says so in the user's terms
+            value = super().validate(obj, value)  # type: ignore[misc]
+        try:
+            return check_setting(str(self.name), value, type(obj).__name__)
+        except SettingError as error:
+            raise InvalidSettingError(error.message, hint=error.hint) from None
+
+
+class _Float(_Checked, Float[Any, Any]):
+    pass
+
+
+class _Int(_Checked, Int[Any, Any]):
+    pass
+
+
+class _Unicode(_Checked, Unicode[Any, Any]):
+    pass
+
+
+class _Bool(_Checked, Bool[Any, Any]):
+    pass
+
+
+class GeminiSettings(Configurable):
+    """Every setting a session reads, defined once: `GeminiMagics` is one, and `ask()`/`map()` outside
+    IPython use a plain instance. Each value is checked as it is set (rules in `RULES`)."""
+
+    model = _Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
+    base_url = _Unicode(
+        help="OpenRouter API base URL. Defaults to $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1."
+    ).tag(config=True)
+    max_history = _Int(10, help="How many earlier exchanges each question carries (0: none).").tag(config=True)
+    stream = _Bool(True, help="Stream answers as they are written.").tag(config=True)
+    app_url = _Unicode(APP_URL, help="Sent as HTTP-Referer for OpenRouter's app attribution.").tag(config=True)
+    app_title = _Unicode(APP_TITLE, help="Sent as X-Title / X-OpenRouter-Title.").tag(config=True)
+    timeout = _Float(120.0, help="Seconds to wait for OpenRouter before giving up (above 0).").tag(config=True)
+    max_retries = _Int(2, help="Retries for rate limits and server errors before the first token (0-10).").tag(
+        config=True
+    )
+    retry_limit = _Float(60.0, help="Most seconds spent waiting between retries of one request.").tag(config=True)
+    stall_timeout = _Float(
+        60.0, help="Seconds with no data (keep-alives aside) before a streaming answer counts as stalled (>= 0.1)."
+    ).tag(config=True)
+    budget = _Float(
+        default_value=None,
+        allow_none=True,
+        help="Session spending cap in USD (None: no cap). Defaults to $JUPYTER_GEMINI_BUDGET. See %gemini budget.",
+    ).tag(config=True)
+
+    @default("base_url")
+    def _default_base_url(self) -> str:
+        return default_base_url()
+
+    @default("budget")
+    def _default_budget(self) -> float | None:
+        # Raises SettingError while $JUPYTER_GEMINI_BUDGET is unparsable, so every read of the cap
+        # (asking, mapping, %gemini budget) refuses until it is fixed or a cap is set explicitly.
+        return default_budget()

@@ -15,7 +15,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from .._core._session import Session
-from .._core._settings import MAX_BUDGET_USD, check_setting, parse_budget
+from .._core._settings import MAX_BUDGET_USD, GeminiSettings, check_setting, parse_budget
 from .._cost._money import format_usd
 from .._display._bundles import history_bundle, models_bundle, tally_bundle
 from .._keys import ENV_VAR, mask, redact
@@ -26,7 +26,7 @@ from ._command_parser import LINE_HELP, SUBCOMMANDS, HelpShown, parse
 
 
 class Commands:
-    def __init__(self, session: Session, settings: Any) -> None:
+    def __init__(self, session: Session, settings: GeminiSettings) -> None:
         self.session = session
         #: The GeminiMagics instance: its traitlets are the settings commands change.
         self.settings = settings

@@ -6,23 +6,17 @@ Settings are traitlets, so `%config GeminiMagics.model = "..."` and
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections import ChainMap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, argument_group, magic_arguments
-from traitlets import Bool, Float, Int, TraitError, Unicode, default
 
 from .._context._error_history import ErrorHistory
 from .._context._image_history import ImageHistory
-from .._core._settings import APP_TITLE, APP_URL, FORMATS, check_setting, default_base_url, default_budget
-from .._cost._defaults import DEFAULT_MODEL
+from .._core._settings import FORMATS, GeminiSettings
 from .._cost._estimate import DEFAULT_BUDGET_TOKENS
-from ..errors import SettingError
 
 if TYPE_CHECKING:
     from .._core._session import Session
@@ -72,82 +66,13 @@ def _check_out_column(name: str, data: Any, column: str, template: str, *, overw
         )
 
 
-class InvalidSettingError(SettingError, TraitError):
-    """A refused setting: one sentence in a cell (`_render_traceback_`) and in `%config`'s log line."""
-
-
-class _Checked:
-    """A trait that checks each value with `check_setting` as it is assigned.
-
-    Not `@validate`: traitlets runs those only at the end of a `%config`/`update_config`,
-    and rolling back a never-read trait then stores its static default, so a refused
-    `%config GeminiMagics.budget = -1` would silently drop the cap from $JUPYTER_GEMINI_BUDGET.
-    Checked here, the value is refused before anything is stored, and the old value stays.
-    """
-
-    name: str | None
-
-    def validate(self, obj: Any, value: Any) -> Any:
-        with contextlib.suppress(TraitError):  # not even the right type: check_setting says so in the user's terms
-            value = super().validate(obj, value)  # type: ignore[misc]
-        try:
-            return check_setting(str(self.name), value)
-        except SettingError as error:
-            raise InvalidSettingError(error.message, hint=error.hint) from None
-
-
-class _Float(_Checked, Float[Any, Any]):
-    pass
-
-
-class _Int(_Checked, Int[Any, Any]):
-    pass
-
-
-class _Unicode(_Checked, Unicode[Any, Any]):
-    pass
-
-
-class _Bool(_Checked, Bool[Any, Any]):
-    pass
-
-
 @magics_class
-class GeminiMagics(Magics):
-    """Ask Gemini Flash models through OpenRouter from a notebook."""
+class GeminiMagics(Magics, GeminiSettings):
+    """Ask Gemini Flash models through OpenRouter from a notebook.
 
-    # Every value is checked when it is set (`_Checked`, rules in `_core._settings.RULES`).
-    model = _Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
-    base_url = _Unicode(
-        help="OpenRouter API base URL. Defaults to $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1."
-    ).tag(config=True)
-    max_history = _Int(10, help="How many earlier exchanges each question carries (0: none).").tag(config=True)
-    stream = _Bool(True, help="Stream answers as they are written.").tag(config=True)
-    app_url = _Unicode(APP_URL, help="Sent as HTTP-Referer for OpenRouter's app attribution.").tag(config=True)
-    app_title = _Unicode(APP_TITLE, help="Sent as X-Title / X-OpenRouter-Title.").tag(config=True)
-    timeout = _Float(120.0, help="Seconds to wait for OpenRouter before giving up (above 0).").tag(config=True)
-    max_retries = _Int(2, help="Retries for rate limits and server errors before the first token (0-10).").tag(
-        config=True
-    )
-    retry_limit = _Float(60.0, help="Most seconds spent waiting between retries of one request.").tag(config=True)
-    stall_timeout = _Float(
-        60.0, help="Seconds with no data (keep-alives aside) before a streaming answer counts as stalled (>= 0.1)."
-    ).tag(config=True)
-    budget = _Float(
-        default_value=None,
-        allow_none=True,
-        help="Session spending cap in USD (None: no cap). Defaults to $JUPYTER_GEMINI_BUDGET. See %gemini budget.",
-    ).tag(config=True)
-
-    @default("base_url")
-    def _default_base_url(self) -> str:
-        return default_base_url()
-
-    @default("budget")
-    def _default_budget(self) -> float | None:
-        # Raises SettingError while $JUPYTER_GEMINI_BUDGET is unparsable, so every read of the cap
-        # (asking, mapping, %gemini budget) refuses until it is fixed or a cap is set explicitly.
-        return default_budget()
+    Its settings are `GeminiSettings` (one definition, traitlets), so `%config GeminiMagics.model = "..."`
+    and `ipython_config.py` set them.
+    """
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -237,8 +162,6 @@ class GeminiMagics(Magics):
         # Loaded on the first question, not at %load_ext.
         from .._context._fix import SYSTEM as FIX_SYSTEM
         from .._context._fix import fix_prompt
-        from .._context._interpolate import interpolate
-        from .._context._values import value_to_text
         from .._core._options import AskOptions
         from ..errors import OptionError
 
@@ -251,10 +174,9 @@ class GeminiMagics(Magics):
             return self._map_cell(args, cell)
         if args.out or args.overwrite:
             raise UsageError("--out and --overwrite go with --map: %%gemini --map df --out answers")
-        render = functools.partial(value_to_text, budget_tokens=args.budget_tokens)
-        prompt = interpolate(cell, self.namespace(), render)
+        prompt = self.session.prompt(cell, budget_tokens=args.budget_tokens)
         if args.system:  # the same brace rules as the cell: `{name}` inserted, `{{` literal
-            args.system = interpolate(args.system, self.namespace(), render)
+            args.system = self.session.prompt(args.system, budget_tokens=args.budget_tokens)
         if args.error:
             prompt = fix_prompt(self.session.errors.last(), prompt)
         options = AskOptions(
@@ -280,8 +202,7 @@ class GeminiMagics(Magics):
 
     def namespace(self) -> Mapping[str, Any]:
         """The notebook's variables, plus `Err` (the last error; `Err[n]` for cell n) unless defined."""
-        assert self.shell is not None, "registered magics always have a shell"
-        return ChainMap(self.shell.user_ns, {"Err": self.session.errors})
+        return self.session.namespace()
 
     # -- %gemini --------------------------------------------------------------
 

@@ -23,8 +23,6 @@ import threading
 import time
 from typing import Any
 
-from .._context._interpolate import interpolate
-from .._context._values import value_to_text
 from .._display._bundles import Bundle
 from .._keys import redact
 from .._transport._cancel import CancelToken
@@ -239,8 +237,7 @@ class ChatPanel(WidgetHandle):
             frames = list(self.attach_data.value)
             images = [self._attachments[k] for k in self.attach_images.value if k in self._attachments]
             prompt = prompt_with_frames(text, frames)
-            if self.session.shell is not None:
-                prompt = interpolate(prompt, self.session.shell.user_ns, value_to_text)
+            prompt = self.session.prompt(prompt)
             options = ask_options([a.source for a in images])
             self.prompt_input.value = ""
             self.attach_data.value, self.attach_images.value = (), ()  # attachments go with one question
