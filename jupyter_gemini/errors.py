@@ -62,6 +62,8 @@ class GeminiError(Exception):
 
 
 class MissingKeyError(GeminiError):
+    """No OpenRouter key in the environment or the session: nothing was sent."""
+
     title = "No API key"
 
     def __init__(self) -> None:
@@ -87,6 +89,8 @@ class InterpolationError(GeminiError):
 
 
 class OptionError(GeminiError):
+    """An option or argument that cannot be honoured: refused before anything is sent."""
+
     title = "Invalid option"
 
 
@@ -122,18 +126,26 @@ class ModelUnavailableError(APIError):
 
 
 class AuthenticationError(APIError):
+    """OpenRouter refused the key (401)."""
+
     title = "Key rejected"
 
 
 class InsufficientCreditsError(APIError):
+    """The account cannot pay for the request as asked (402)."""
+
     title = "Not enough credits"
 
 
 class ModerationError(APIError):
+    """The provider's moderation flagged the input (403)."""
+
     title = "Blocked by moderation"
 
 
 class RateLimitError(APIError):
+    """Too many requests: OpenRouter's limit on the key, or the provider's upstream (429)."""
+
     title = "Rate limited"
 
     def __init__(self, message: str, *, retry_after: float | None = None, hint: str = "") -> None:
@@ -142,6 +154,8 @@ class RateLimitError(APIError):
 
 
 class PayloadTooLargeError(APIError):
+    """The request body is over OpenRouter's size limit (413)."""
+
     title = "Request too large"
 
 
@@ -152,6 +166,8 @@ class ProviderError(APIError):
 
 
 class ConnectionFailedError(APIError):
+    """The base URL could not be reached or did not answer in time."""
+
     title = "Cannot reach OpenRouter"
 
 
@@ -162,10 +178,14 @@ class StreamError(APIError):
 
 
 class InterruptedByUserError(GeminiError):
+    """Stopped by the user (the kernel's interrupt, or Stop in the chat panel)."""
+
     title = "Interrupted"
 
 
 class ResponseFormatError(GeminiError):
+    """The answer is not in the format asked for (`-f json`)."""
+
     title = "Unexpected answer"
 
 

@@ -20,6 +20,7 @@ from ._keys import EMULATOR_KEY, ENV_VAR
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m jupyter_gemini.run NOTEBOOK`: the exit status for the shell (non-zero if a cell failed)."""
     parser = argparse.ArgumentParser(prog="python -m jupyter_gemini.run", description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--output-dir", type=Path, default=Path("build"), help="where to write results (build/)")

@@ -22,6 +22,7 @@ RECORDING = "classroom.recording.jsonl"
 
 
 def main() -> int:
+    """Record the classroom notebook's answers once, for keyless replay in class."""
     nb = nbformat.read(NOTEBOOKS / "classroom.ipynb", as_version=4)
     cells = []
     for cell in nb.cells:

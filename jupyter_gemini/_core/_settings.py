@@ -227,8 +227,11 @@ class _Bool(_Checked, Bool[Any, Any]):
 
 
 class GeminiSettings(Configurable):
-    """Every setting a session reads, defined once: `GeminiMagics` is one, and `ask()`/`map()` outside
-    IPython use a plain instance. Each value is checked as it is set (rules in `RULES`)."""
+    """Every setting a session reads, defined once.
+
+    `GeminiMagics` is one, and `ask()`/`map()` outside IPython use a plain instance. Each value is
+    checked as it is set (rules in `RULES`).
+    """
 
     model = _Unicode(DEFAULT_MODEL, help="OpenRouter model id used when -m is not given.").tag(config=True)
     base_url = _Unicode(

@@ -8,8 +8,11 @@ __all__ = ["split_line"]
 
 
 def split_line(line: str) -> list[str]:
-    """The options line as words, as IPython splits them: shell quoting on POSIX, and on Windows
-    backslashes kept (`--file C:\\Users\\me\\data.csv`), which `shlex.split` would eat."""
+    r"""The options line as words, as IPython splits them.
+
+    Shell quoting on POSIX; on Windows backslashes are kept (`--file C:\Users\me\data.csv`),
+    which `shlex.split` would eat.
+    """
     from IPython.utils.process import arg_split  # type: ignore[attr-defined]  # re-exported per platform
 
     return list(arg_split(line, posix=not sys.platform.startswith("win")))

@@ -81,6 +81,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m jupyter_gemini.emulator`: serve until Ctrl-C; the exit status for the shell."""
     args = _parser().parse_args(argv)
     if not _is_loopback(args.host) and not args.allow_remote:
         return _fail(f"refusing to listen on non-loopback host {args.host!r}; add --allow-remote to allow it")

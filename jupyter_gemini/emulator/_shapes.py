@@ -108,8 +108,11 @@ def usage_chunk(record: GenerationRecord, model_id: str) -> dict[str, Any]:
 
 
 def error_chunk(record: GenerationRecord, model_id: str) -> dict[str, Any]:
-    """An error after the 200: top-level `error`, a choice finishing with "error", and the usage of
-    what was generated (thinking included), as OpenRouter sends it (tests/captures/c08)."""
+    """An error after the 200, as OpenRouter sends it (tests/captures/c08).
+
+    A top-level `error`, a choice finishing with "error", and the usage of what was generated
+    (thinking included).
+    """
     chunk = content_chunk(record, model_id, "", "error", "error")
     chunk["error"] = midstream_error()
     chunk["usage"] = usage_object(record)

@@ -112,7 +112,7 @@ def cell_text(value: Any) -> str:
 
 
 def timedelta_text(value: datetime.timedelta) -> str:
-    """pandas' spelling, "4 days 23:47:36", which has no comma to confuse a list."""
+    """Pandas' spelling, "4 days 23:47:36", which has no comma to confuse a list."""
     days, seconds = value.days, value.seconds
     text = f"{days} days {seconds // 3600:02}:{seconds // 60 % 60:02}:{seconds % 60:02}"
     return f"{text}.{value.microseconds:06}" if value.microseconds else text

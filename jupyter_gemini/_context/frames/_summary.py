@@ -29,7 +29,7 @@ _TABULAR = {
 
 
 def tabular_family(obj: Any) -> str | None:
-    """ "pandas", "polars" or "numpy" if `obj` is a frame, series or array of that library, without importing it."""
+    """The library of a frame, series or array ("pandas", "polars" or "numpy"), found without importing it."""
     cls = type(obj)
     if cls.__module__.startswith("numpy.ma"):
         return None  # masked arrays: their own repr says what is masked

@@ -24,7 +24,7 @@ def clip(text: str, width: int) -> str:
 
 
 def safe_repr(value: Any, short: bool = True) -> str:
-    """repr that never raises: a broken `__repr__` must not stop the question."""
+    """Repr that never raises: a broken `__repr__` must not stop the question."""
     try:
         return _short.repr(value) if short else repr(value)
     except Exception as exc:
