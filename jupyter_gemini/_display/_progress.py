@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._cost._money import format_usd
+from ._frontend import draws_in_place
 
 REDRAW_INTERVAL = 0.25
 
@@ -98,11 +99,7 @@ class Progress:
 
 
 def _mode(shell: Any) -> str:
-    if shell is None:
-        return "terminal"
-    from IPython.core.displaypub import DisplayPublisher
-
-    if type(shell.display_pub) is DisplayPublisher:
+    if not draws_in_place(shell):
         return "terminal"
     if getattr(shell, "kernel", None) is not None:
         try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._transport._transcript import AnswerView, Transcript
 from ._bundles import Bundle, footer_text, response_bundle, status_bundle, streaming_bundle
+from ._frontend import draws_in_place
 
 if TYPE_CHECKING:
     from .._core._response import Response
@@ -137,10 +138,4 @@ def choose_view(shell: Any, *, live: bool) -> AnswerView:
     """The view that suits the shell's frontend."""
     if not live or shell is None:
         return NullView()
-    from IPython.core.displaypub import DisplayPublisher
-
-    # The base publisher prints text/plain on every update (terminal IPython);
-    # kernels and capture_output() use subclasses that forward updates.
-    if type(shell.display_pub) is DisplayPublisher:
-        return TerminalView()
-    return LiveView()
+    return LiveView() if draws_in_place(shell) else TerminalView()

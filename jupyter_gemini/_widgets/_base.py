@@ -23,14 +23,11 @@ _log = logging.getLogger("jupyter_gemini.widgets")
 
 def widgets_possible() -> bool:
     """False in plain Python and terminal IPython, where widget views cannot be drawn."""
-    try:
-        from IPython import get_ipython
-        from IPython.core.displaypub import DisplayPublisher
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return False
-    shell = get_ipython()
-    # Same test as `_display._view.choose_view`: the base publisher is the terminal's.
-    return shell is not None and type(shell.display_pub) is not DisplayPublisher
+    from IPython import get_ipython
+
+    from .._display._frontend import draws_in_place
+
+    return draws_in_place(get_ipython())
 
 
 class WidgetHandle:
