@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import json
 import queue
 import threading
 import time
@@ -17,8 +16,8 @@ from .._cost._tally import Charge
 from .._transport._finish import unfinished
 from .._transport._gate import outbound_body
 from .._transport._retry import RetryPolicy
-from .._transport._wire import ChatRequest, completion_from_json, error_text, malformed_answer
-from ..errors import GeminiError, StreamError
+from .._transport._wire import ChatRequest, answer_from_json, generation_header
+from ..errors import GeminiError, ProviderError, StreamError
 from ._result import RowResult
 
 __all__ = ["IN_FLIGHT_GRACE", "Worker"]
@@ -167,26 +166,11 @@ class Worker:
 
 def _row_result(position: int, request: ChatRequest, response: Any, charge: Charge) -> RowResult:
     """A row's answer from OpenRouter's JSON body (which may carry an error instead of choices)."""
-    generation_id = response.headers.get("x-generation-id") or None
     try:
-        parsed = json.loads(response.content)
-    except ValueError:
-        charge.identify(generation_id)  # it may be billed: ≈, settled by --reconcile
-        return RowResult(position, error=malformed_answer(generation_id), charge=charge)
-    body = parsed if isinstance(parsed, dict) else {}
-    completion = completion_from_json(body, request.model)
-    completion.generation_id = completion.generation_id or generation_id
-    choices = body.get("choices") or []
-    if not choices:
-        charge.cancel()  # an error instead of an answer: not billed
-        error = body.get("error")
-        error = error if isinstance(error, dict) else {}
-        return RowResult(position, error=GeminiError(f"OpenRouter answered without a result ({error.get('message')})."))
-    choice = choices[0]
-    completion.finish_reason = choice.get("finish_reason")
-    if choice.get("error"):
-        completion.error = error_text(choice["error"])
-    text = (choice.get("message") or {}).get("content") or ""
+        text, completion = answer_from_json(response.content, request.model, generation_header(response))
+    except ProviderError as unanswered:
+        close_unanswered(charge, unanswered)  # malformed: ≈ until --reconcile; an error body: not billed
+        return RowResult(position, error=unanswered, charge=charge)
     reason = unfinished(completion.finish_reason, completion.error)
     if reason is not None:  # not a whole answer: a failed row, retried by the re-run, never cached
         return RowResult(position, completion=completion, error=StreamError(reason), charge=charge)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import APIError, ProviderError
+from ..errors import APIError
 from ._error_map import map_sdk_error, stream_failure
 from ._gate import outbound_body
 from ._stream import ChatStream
@@ -17,10 +17,9 @@ from ._wire import (
     ChatRequest,
     ClientConfig,
     Completion,
-    error_text,
+    answer_from_json,
     generation_header,
     json_instead_of_stream,
-    malformed_answer,
 )
 
 
@@ -72,29 +71,8 @@ class OpenRouterClient:
             raw = self._sdk.chat.completions.with_raw_response.create(**outbound_body(request, self.config.api_key))
         except Exception as exc:
             raise self.map_error(exc, request) from exc
-        generation_id = generation_header(raw)
-        try:
-            response = raw.parse()
-        except ValueError as exc:  # a cut or corrupt JSON body (JSONDecodeError, pydantic's ValidationError)
-            raise malformed_answer(generation_id) from exc
-        completion = Completion(model=request.model, generation_id=generation_id)
-        completion.absorb(response)
-        if not response.choices:
-            # OpenRouter can answer HTTP 200 with an error body and no choices.
-            error = (response.model_extra or {}).get("error") or {}
-            code = error.get("code") if isinstance(error, dict) else None
-            message = error.get("message") if isinstance(error, dict) else None
-            raise ProviderError(
-                f"OpenRouter answered without a result ({message or 'no choices in the response'}).",
-                status=code if isinstance(code, int) else None,
-                hint="Nothing was billed for it; try again in a moment or pick another model with -m.",
-            )
-        choice = response.choices[0]
-        completion.finish_reason = choice.finish_reason
-        choice_error = (choice.model_extra or {}).get("error")  # finish_reason "error": the provider failed
-        if choice_error:
-            completion.error = error_text(choice_error)
-        return choice.message.content or "", completion
+        # Read as raw JSON, as batch rows are: the same reader for both (see `answer_from_json`).
+        return answer_from_json(raw.content, request.model, generation_header(raw))
 
     def get_json(self, path: str, **params: Any) -> Any:
         """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""

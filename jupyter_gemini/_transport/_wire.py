@@ -88,21 +88,10 @@ class Completion:
         self.model = event.get("model") or self.model
         self.provider = event.get("provider") or self.provider
         if isinstance(event.get("usage"), dict):
-            parsed = completion_from_json({"usage": event["usage"]}, self.model)
-            self.usage, self.cost = parsed.usage, parsed.cost
+            self.usage, self.cost = usage_from_json(event["usage"])
         for choice in event.get("choices") or ():
             if isinstance(choice, dict) and choice.get("finish_reason"):
                 self.finish_reason = choice["finish_reason"]
-
-    def absorb(self, payload: Any) -> None:
-        """Take id, model, provider and usage from a response or stream chunk."""
-        self.generation_id = getattr(payload, "id", None) or self.generation_id
-        self.model = getattr(payload, "model", None) or self.model
-        extra = getattr(payload, "model_extra", None) or {}
-        self.provider = extra.get("provider") or self.provider
-        usage = getattr(payload, "usage", None)
-        if usage is not None:
-            self.usage, self.cost = parse_usage(usage)
 
 
 def completion_from_json(body: dict[str, Any], model: str) -> Completion:
@@ -114,29 +103,56 @@ def completion_from_json(body: dict[str, Any], model: str) -> Completion:
     )
     usage = body.get("usage")
     if isinstance(usage, dict):
-        details = usage.get("completion_tokens_details") or {}
-        prompt_details = usage.get("prompt_tokens_details") or {}
-        completion.usage = Usage(
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            reasoning_tokens=int(details.get("reasoning_tokens") or 0),
-            cached_tokens=int(prompt_details.get("cached_tokens") or 0),
-        )
-        completion.cost = to_decimal(usage.get("cost"))
+        completion.usage, completion.cost = usage_from_json(usage)
     return completion
 
 
-def parse_usage(usage: Any) -> tuple[Usage, Decimal | None]:
-    """Token counts and `usage.cost` (an OpenRouter extra the SDK keeps in model_extra)."""
-    prompt_details = getattr(usage, "prompt_tokens_details", None)
-    completion_details = getattr(usage, "completion_tokens_details", None)
+def usage_from_json(usage: dict[str, Any]) -> tuple[Usage, Decimal | None]:
+    """Token counts and OpenRouter's `usage.cost` from a raw `usage` object (answer or chunk)."""
+    details = usage.get("completion_tokens_details") or {}
+    prompt_details = usage.get("prompt_tokens_details") or {}
     parsed = Usage(
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
-        cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        reasoning_tokens=int(details.get("reasoning_tokens") or 0),
+        cached_tokens=int(prompt_details.get("cached_tokens") or 0),
     )
-    return parsed, to_decimal(getattr(usage, "cost", None))
+    return parsed, to_decimal(usage.get("cost"))
+
+
+def answer_from_json(content: bytes | str, model: str, generation_id: str | None) -> tuple[str, Completion]:
+    """A non-streamed answer from OpenRouter's raw body: its text and everything else.
+
+    The one reader for single questions and batch rows (which skip the SDK's pydantic models for
+    speed). Raises ProviderError for a body that is not JSON (it may be billed: ≈ until
+    --reconcile) or a 200 that carries an error and no choices (nothing was generated).
+    """
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        raise malformed_answer(generation_id) from None
+    body = parsed if isinstance(parsed, dict) else {}
+    completion = completion_from_json(body, model)
+    completion.generation_id = completion.generation_id or generation_id
+    choices = body.get("choices") or []
+    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
+    if choice is None:
+        error = body.get("error")
+        error = error if isinstance(error, dict) else {}
+        code = error.get("code")
+        refused = ProviderError(
+            f"OpenRouter answered without a result ({error.get('message') or 'no choices in the response'}).",
+            status=code if isinstance(code, int) else None,
+            hint="Nothing was billed for it; try again in a moment or pick another model with -m.",
+        )
+        refused.billed = False
+        raise refused
+    completion.finish_reason = choice.get("finish_reason")
+    if choice.get("error"):  # finish_reason "error": the provider failed part-way
+        completion.error = error_text(choice["error"])
+    message = choice.get("message")
+    content_text = message.get("content") if isinstance(message, dict) else None
+    return content_text if isinstance(content_text, str) else "", completion
 
 
 def to_decimal(value: Any) -> Decimal | None:
