@@ -51,23 +51,24 @@ class Exchange:
 
     def run(self, *, stream: bool) -> Outcome:
         """Errors before the first token raise (after retries); later ones come back in the Outcome."""
-        answered: Outcome | None = None  # what came back, once it did: an interrupt after it keeps its id
+        # What came back, once it did: an interrupt after that keeps the generation id.
+        answer: Outcome | None = None
+        chat: ChatStream | None = None
         try:
             if not stream:
-                text, completion = self._send(lambda: self.client.complete(self.request))
-                answered = Outcome(text, completion)
+                answer = Outcome(*self._send(lambda: self.client.complete(self.request)))
                 transcript = Transcript()
-                transcript.append(text)
+                transcript.append(answer.text)
                 self.view.start(transcript, self.request.model)
-                return answered
+                return answer
             chat = self._send(lambda: self.client.stream(self.request))
-            answered = Outcome("", chat.completion, stopped_by_user())
             return self._stream(chat)
         except KeyboardInterrupt:
-            if answered is not None:  # between the answer (or the stream's headers) and its first read
-                if answered.problem is not None:
-                    chat.close()
-                return answered
+            if chat is not None:  # between the stream's headers and its first read
+                chat.close()
+                return Outcome("", chat.completion, stopped_by_user())
+            if answer is not None:  # the whole answer arrived; only its display was interrupted
+                return answer
             self.view.clear()
             raise InterruptedByUserError(
                 "Stopped by you before the answer started.",
