@@ -8,11 +8,11 @@ only argparse, so `%load_ext` can have it for `%gemini?`; the commands themselve
 from __future__ import annotations
 
 import argparse
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from IPython.core.error import UsageError
 
-__all__ = ["LINE_HELP", "PARSER", "SUBCOMMANDS", "HelpShown", "parse"]
+__all__ = ["LINE_HELP", "PARSERS", "SUBCOMMANDS", "HelpShown", "parse"]
 
 
 class HelpShown(Exception):
@@ -22,10 +22,12 @@ class HelpShown(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that raises (one UsageError sentence with the usage) instead of exiting the kernel."""
 
+    def usage_line(self) -> str:
+        """`%gemini budget [USD|off]`: the usage line without argparse's prefix and `[-h]`."""
+        return self.format_usage().replace("usage: ", "").replace(" [-h]", "").strip()
+
     def error(self, message: str) -> NoReturn:
-        raise UsageError(
-            f"{message[:1].upper()}{message[1:]}. {self.format_usage().strip().replace('usage: ', 'Usage: ')}"
-        )
+        raise UsageError(f"{message[:1].upper()}{message[1:]}. Usage: {self.usage_line()}")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -33,15 +35,14 @@ class _Parser(argparse.ArgumentParser):
         raise HelpShown()
 
 
-def _build() -> tuple[_Parser, dict[str, str]]:
-    parser = _Parser(prog="%gemini", description="Session commands.", add_help=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+def _build() -> tuple[dict[str, _Parser], dict[str, str]]:
+    parsers: dict[str, _Parser] = {}
     summaries: dict[str, str] = {}
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         summaries[name] = summary
-        sub = commands.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + ".")
-        return sub
+        parsers[name] = _Parser(prog=f"%gemini {name}", description=summary[:1].upper() + summary[1:] + ".")
+        return parsers[name]
 
     command("model", "show or set the model for this session").add_argument(
         "id", nargs="?", metavar="ID", help="an OpenRouter model id, e.g. google/gemini-2.5-flash-lite"
@@ -77,24 +78,16 @@ def _build() -> tuple[_Parser, dict[str, str]]:
     )
     command("debug", "the full traceback of the last error")
     command("help", "this list")
-    return parser, summaries
+    return parsers, summaries
 
 
-PARSER, SUBCOMMANDS = _build()
-
-
-def _subparser(name: str) -> argparse.ArgumentParser:
-    action: Any = next(a for a in PARSER._actions if isinstance(a, argparse._SubParsersAction))
-    return action.choices[name]  # type: ignore[no-any-return]
-
-
-def _usage(name: str) -> str:
-    return _subparser(name).format_usage().replace("usage: ", "").replace(" [-h]", "").strip()
+#: One parser per subcommand, and its one-line summary, in the order `%gemini help` lists them.
+PARSERS, SUBCOMMANDS = _build()
 
 
 LINE_HELP = (
     "Session commands (%gemini COMMAND --help for one):\n\n"
-    + "\n".join(f"{_usage(name):<36} {summary}" for name, summary in SUBCOMMANDS.items())
+    + "\n".join(f"{PARSERS[name].usage_line():<36} {summary}" for name, summary in SUBCOMMANDS.items())
     + "\n\nAsk questions with the %%gemini cell magic (%%gemini? lists its options)."
 )
 
@@ -103,6 +96,6 @@ def parse(words: list[str]) -> argparse.Namespace:
     """The subcommand and its arguments; UsageError in one sentence, HelpShown after `--help`."""
     if words[0] not in SUBCOMMANDS:
         raise UsageError(f"Unknown %gemini command {words[0]!r}. Commands: {', '.join(SUBCOMMANDS)}.")
-    args = _subparser(words[0]).parse_args(words[1:])  # errors name this command's usage
+    args = PARSERS[words[0]].parse_args(words[1:])  # errors name this command's usage
     args.command = words[0]
     return args
