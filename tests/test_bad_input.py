@@ -29,7 +29,7 @@ def test_recording_into_a_folder_that_cannot_exist(ip, emulator: Emulator, tmp_p
     blocker.write_text("a file where the folder should be")
     result, _ = run_cell(ip, f"%gemini record {blocker}/lesson/demo.jsonl")
     assert "Cannot record to" in one_line(result) and "nothing is being recorded" in one_line(result)
-    assert magics(ip).session.recorder is None
+    assert magics(ip).session.paid.recorder is None
     assert run_cell(ip, "%%gemini\nstill fine?")[0].success
 
 
@@ -42,7 +42,7 @@ def test_a_recording_that_stops_mid_lesson_keeps_the_answer(ip, emulator: Emulat
     assert result.success, result.error_in_exec
     assert "Recording to" in captured.stderr and "stopped" in captured.stderr
     assert magics(ip).session.last_response.text  # shown and kept
-    assert magics(ip).session.recorder is None
+    assert magics(ip).session.paid.recorder is None
 
 
 def test_replaying_something_that_is_not_a_recording(ip, emulator: Emulator, tmp_path: Path):

@@ -16,8 +16,9 @@ from conftest import TEST_KEY, last_bundle, magics, run_cell
 
 from jupyter_gemini._cost._usage import Usage
 from jupyter_gemini._display._bundles import RESPONSE_MIME
-from jupyter_gemini._store._cache import ResponseCache, StoredAnswer, request_key
+from jupyter_gemini._store._cache import ResponseCache, request_key
 from jupyter_gemini._store._recording import RecordingError
+from jupyter_gemini._transport._answer import Answer
 from jupyter_gemini._transport._wire import ChatRequest
 from jupyter_gemini.emulator import Emulator
 from jupyter_gemini.errors import MissingKeyError
@@ -114,11 +115,14 @@ def test_writes_are_atomic_when_the_process_dies(tmp_path: Path):
 import os
 from decimal import Decimal
 from pathlib import Path
-from jupyter_gemini._store._cache import ResponseCache, StoredAnswer
+from jupyter_gemini._store._cache import ResponseCache
+from jupyter_gemini._transport._answer import Answer
 from jupyter_gemini._cost._usage import Usage
 cache = ResponseCache(Path({str(tmp_path)!r}))
+answer = Answer(model="m", usage=Usage(1, 2), cost=Decimal("0.001"), cost_estimated=False)
+answer.text = "x" * 5000
 for i in range(300):
-    cache.put(f"key{{i}}", StoredAnswer("x" * 5000, "m", Usage(1, 2), Decimal("0.001")))
+    cache.put(f"key{{i}}", answer)
     if i == 150:
         os._exit(1)  # a kernel crash: no close, no cleanup
 """
@@ -127,7 +131,9 @@ for i in range(300):
     assert sqlite3.connect(database).execute("pragma integrity_check").fetchone()[0] == "ok"
     cache = ResponseCache(tmp_path)
     assert len(cache) == 151
-    assert cache.get("key150") == StoredAnswer("x" * 5000, "m", Usage(1, 2), Decimal("0.001"))
+    stored = cache.get("key150", Answer)
+    assert stored is not None
+    assert (stored.text, stored.model, stored.usage, stored.cost) == ("x" * 5000, "m", Usage(1, 2), Decimal("0.001"))
 
 
 def test_record_then_replay_with_no_key(ip, emulator: Emulator, tmp_path: Path, monkeypatch):
@@ -187,10 +193,21 @@ def test_cache_command(ip, emulator: Emulator):
     assert "cached answer(s) in" in captured.stdout
     _, captured = run_cell(ip, "%gemini cache clear")
     assert "Removed" in captured.stdout
-    assert len(magics(ip).session.cache) == 0
+    assert len(magics(ip).session.paid.cache) == 0
 
 
 @pytest.mark.parametrize("text", ["", "x" * 100_000])
 def test_stored_answer_round_trips(text):
-    answer = StoredAnswer(text, "m", Usage(3, 4, 1, 2), Decimal("0.0001036"), "gen-1", "p", "stop")
-    assert StoredAnswer.from_json(json.loads(json.dumps(answer.to_json()))) == answer
+    answer = Answer(
+        model="m",
+        usage=Usage(3, 4, 1, 2),
+        cost=Decimal("0.0001036"),
+        cost_estimated=False,
+        generation_id="gen-1",
+        provider="p",
+        finish_reason="stop",
+    )
+    answer.text = text
+    again = Answer.from_json(json.loads(json.dumps(answer.to_json())))
+    assert again.to_json() == answer.to_json()
+    assert (again.text, again.usage, again.cost) == (text, Usage(3, 4, 1, 2), Decimal("0.0001036"))

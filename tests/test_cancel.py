@@ -23,8 +23,8 @@ def test_cancel_keeps_partial_text_and_counts_an_estimate(ip, emulator: Emulator
     class StopAfterSomeText(NullView):
         """Presses Stop from another thread once text has arrived, like a widget callback."""
 
-        def start(self, transcript, model):
-            self.transcript = transcript
+        def start(self, answer):
+            self.transcript = answer
 
         def tick(self):
             if len(self.transcript.text) > 40 and not stopper:

@@ -107,7 +107,7 @@ def test_only_an_answer_the_server_finished_is_complete_or_cached(replay: Captur
     assert (response.status == "complete") == complete, (response.status, response.problem, want["finish"])
     if not complete:
         assert response.problem  # the footer says why it is not whole
-        assert len(session.cache) == 0  # never cached as a whole answer
+        assert len(session.paid.cache) == 0  # never cached as a whole answer
     if error is not None:
         (line,) = error._render_traceback_()
         assert line.count(". ") <= 3  # one sentence and a hint, no traceback

@@ -9,7 +9,8 @@ from IPython.utils.capture import capture_output
 
 from jupyter_gemini._core._response import Response
 from jupyter_gemini._cost._usage import Usage
-from jupyter_gemini._display._view import REDRAW_COST_FACTOR, LiveView, TerminalView, Transcript
+from jupyter_gemini._display._view import REDRAW_COST_FACTOR, LiveView, TerminalView
+from jupyter_gemini._transport._answer import Answer
 
 
 class FakeClock:
@@ -23,25 +24,38 @@ class FakeClock:
 
 
 def response(text: str) -> Response:
-    return Response(text=text, model="m/x", usage=Usage(1, 2), cost=Decimal("0.01"), session_total=Decimal("0.01"))
+    answer = Response(
+        model="m/x",
+        usage=Usage(1, 2),
+        cost=Decimal("0.01"),
+        cost_estimated=False,
+        status="complete",
+        session_total=Decimal("0.01"),
+    )
+    answer.text = text
+    return answer
 
 
-def test_transcript_joins_lazily_and_once():
-    transcript = Transcript()
-    assert not transcript
+def test_the_answer_joins_its_deltas_lazily_and_once():
+    answer = Answer(model="m/x")
+    assert answer.text == ""
     for part in ["a", "b", "c"]:
-        transcript.append(part)
-    assert transcript.text == "abc"
-    transcript.append("d")
-    assert transcript.text == "abcd"
+        answer.append(part)
+    assert answer._joined == 0  # nothing joined until someone reads the text
+    assert answer.text == "abc"
+    answer.append("d")
+    assert answer.text == "abcd"
+    answer.text = "replaced"
+    answer.append("!")
+    assert answer.text == "replaced!"
 
 
 def test_at_most_ten_redraws_a_second_however_fast_tokens_come(shell):
     clock = FakeClock()
     view = LiveView(clock)
-    transcript = Transcript()
+    transcript = Answer(model="m/x")
     with capture_output() as captured:
-        view.start(transcript, "m/x")
+        view.start(transcript)
         for _ in range(100_000):  # 100,000 tokens over 2 simulated seconds
             transcript.append("tok ")
             clock.now += 2 / 100_000
@@ -56,7 +70,7 @@ def test_at_most_ten_redraws_a_second_however_fast_tokens_come(shell):
 def test_slow_redraws_back_off_so_render_work_stays_linear(shell):
     clock = FakeClock()
     view = LiveView(clock)
-    transcript = Transcript()
+    transcript = Answer(model="m/x")
     spent = []
 
     def slow_update(bundle):  # a redraw costs time proportional to the text so far
@@ -65,7 +79,7 @@ def test_slow_redraws_back_off_so_render_work_stays_linear(shell):
         spent.append(cost)
 
     with capture_output():
-        view.start(transcript, "m/x")
+        view.start(transcript)
     view._update = slow_update
     for _ in range(200_000):  # 1 MB of text over 2 simulated seconds of tokens
         transcript.append("word ")
@@ -80,8 +94,8 @@ def test_slow_redraws_back_off_so_render_work_stays_linear(shell):
 def test_terminal_view_prints_deltas_then_footer():
     out = io.StringIO()
     view = TerminalView(out)
-    transcript = Transcript()
-    view.start(transcript, "m/x")
+    transcript = Answer(model="m/x")
+    view.start(transcript)
     for part in ["Hel", "lo", " there"]:
         transcript.append(part)
         view.tick()

@@ -144,7 +144,7 @@ def test_a_quietly_closed_stream_is_marked_and_never_cached(no_retries, emulator
     assert "before the answer finished" in error_line(result)
     final = last_bundle(captured)[RESPONSE_MIME]
     assert final["status"] == "partial" and final["text"].startswith("*Answer from the local")
-    assert len(magics(no_retries).session.cache) == 0
+    assert len(magics(no_retries).session.paid.cache) == 0
     again, _ = run_cell(no_retries, "%%gemini --cache\n[[emulator: tokens=40 after=10 fault=quiet]] go")
     assert not again.success  # asked again, not answered from the cache
     assert len(emulator.generations) == 2

@@ -25,6 +25,8 @@ from jupyter_gemini._display._bundles import (
 def make_response(**overrides) -> Response:
     fields = dict(
         text="**Hello** world",
+        status="complete",
+        cost_estimated=False,
         model="google/gemini-3.1-flash-lite",
         usage=Usage(prompt_tokens=1234, completion_tokens=40),
         cost=Decimal("0.0001036"),
@@ -33,7 +35,10 @@ def make_response(**overrides) -> Response:
         session_total=Decimal("0.0123456"),
     )
     fields.update(overrides)
-    return Response(**fields)
+    text = fields.pop("text")
+    response = Response(**fields)
+    response.text = text
+    return response
 
 
 @pytest.mark.parametrize(

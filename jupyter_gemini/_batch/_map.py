@@ -21,12 +21,13 @@ from .._context._prompt import renderer
 from .._core._options import FORMAT_SYSTEM, check_request_options
 from .._core._response import Format
 from .._core._session import Session
+from .._core._settle import settle
 from .._cost._budget import check_batch_budget, check_max_tokens
 from .._cost._estimate import DEFAULT_BUDGET_TOKENS
 from .._cost._money import format_usd
 from .._display._dry_run import MapDryRun
 from .._display._progress import Counts, Progress
-from .._store._cache import StoredAnswer
+from .._transport._answer import Answer
 from .._transport._gate import check_body
 from .._transport._wire import ChatRequest
 from ..errors import BudgetError, GeminiError, OptionError
@@ -151,7 +152,7 @@ def map_dry_run(
     _, requests = prepare_batch(session, template, data, options, namespace)
     to_send = requests
     if options.cache and not options.refresh:
-        to_send = [r for r in requests if session.cache.get(session.cache_key(r)) is None]
+        to_send = [r for r in requests if session.paid.cache.get(session.paid.key(r), Answer) is None]
     model = requests[0].model if requests else options.model or session.settings.model
     return MapDryRun(requests, to_send, session.catalog().get(model), model)
 
@@ -197,7 +198,7 @@ class _Batch:
         """Rows answered before (a re-run): $0, no request. Returns the rows still to ask."""
         pending = []
         for position, request in enumerate(self.requests):
-            stored = self.session.cache.get(self.session.cache_key(request)) if self.read_cache else None
+            stored = self.session.paid.cache.get(self.session.paid.key(request), Answer) if self.read_cache else None
             if stored is None:
                 pending.append(position)
                 continue
@@ -286,39 +287,18 @@ class _Batch:
             progress.tick()
 
     def _take(self, result: RowResult) -> None:
-        """Bookkeeping for one finished row, on the main thread."""
+        """Bookkeeping for one finished row, on the main thread: the same settle path as a single question."""
         request = self.requests[result.position]
         self.counts.done += 1
-        if result.error is not None or result.completion is None or result.text is None:
-            if result.charge is not None and result.completion is not None and result.completion.usage is not None:
-                # Billed though not whole: counted at what was reported.
-                charged = self.session.charge(request, result.completion, "", answered=False)
-                if charged is not None:
-                    result.charge.settle(result.completion.model, *charged[:2], estimated=charged[2])
+        answer = result.answer
+        if answer is not None and result.charge is not None:
+            settle(result.charge, answer, request, self.session.catalog())  # billed even when not whole
+        if result.error is not None or answer is None:
             error = result.error or GeminiError("No answer.")
             self.results[result.position] = RowError(str(error), error)
             self.counts.failed += 1
             return
-        completion = result.completion
-        charged = self.session.charge(request, completion, result.text, answered=True)
-        assert charged is not None, "an answered row always has usage, reported or estimated"
-        usage, cost, estimated = charged
-        if result.charge is not None:
-            result.charge.settle(
-                completion.model, usage, cost, estimated=estimated, generation_id=completion.generation_id
-            )
-        self.counts.spent += cost
-        self.results[result.position] = result.text
+        self.counts.spent += answer.cost
+        self.results[result.position] = answer.text
         if self.use_cache:
-            self.session.cache.put(
-                self.session.cache_key(request),
-                StoredAnswer(
-                    result.text,
-                    completion.model,
-                    usage,
-                    cost,
-                    completion.generation_id,
-                    completion.provider,
-                    completion.finish_reason,
-                ),
-            )
+            self.session.paid.cache.put(self.session.paid.key(request), answer)

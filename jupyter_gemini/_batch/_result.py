@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .._cost._tally import Charge
-from .._transport._wire import Completion
+from .._transport._answer import Answer
 from ..errors import GeminiError
 
 __all__ = ["RowError", "RowResult"]
@@ -25,8 +25,9 @@ class RowError(str):
 @dataclasses.dataclass
 class RowResult:
     position: int
-    text: str | None = None
-    completion: Completion | None = None
+    #: What came back, whole or not (None when nothing did: an HTTP error, a refused row).
+    answer: Answer | None = None
+    #: Why the row failed (a row whose answer is not whole fails too: the re-run retries it).
     error: GeminiError | None = None
     #: The row's ledger entry, opened when it was sent.
     charge: Charge | None = None

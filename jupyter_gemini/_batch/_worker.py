@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .._core._session import Session, close_unanswered
+from .._core._session import Session
+from .._core._settle import close_unanswered
 from .._cost._tally import Charge
+from .._transport._answer import Answer
 from .._transport._finish import unfinished
 from .._transport._gate import outbound_body
 from .._transport._retry import RetryPolicy
@@ -166,12 +168,13 @@ class Worker:
 
 def _row_result(position: int, request: ChatRequest, response: Any, charge: Charge) -> RowResult:
     """A row's answer from OpenRouter's JSON body (which may carry an error instead of choices)."""
+    answer = Answer(model=request.model)
     try:
-        text, completion = answer_from_json(response.content, request.model, generation_header(response))
+        answer_from_json(response.content, answer, generation_header(response))
     except ProviderError as unanswered:
         close_unanswered(charge, unanswered)  # malformed: ≈ until --reconcile; an error body: not billed
         return RowResult(position, error=unanswered, charge=charge)
-    reason = unfinished(completion.finish_reason, completion.error)
+    reason = unfinished(answer.finish_reason, answer.error)
     if reason is not None:  # not a whole answer: a failed row, retried by the re-run, never cached
-        return RowResult(position, completion=completion, error=StreamError(reason), charge=charge)
-    return RowResult(position, text=text, completion=completion, charge=charge)
+        answer.failure = StreamError(reason)
+    return RowResult(position, answer=answer, error=answer.failure, charge=charge)

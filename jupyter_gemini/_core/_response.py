@@ -1,4 +1,4 @@
-"""What one answer was: its text, usage and cost, renderable on its own."""
+"""An answer as the notebook shows it: the one answer record, plus its place in the session."""
 
 from __future__ import annotations
 
@@ -7,30 +7,25 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .._cost._usage import Usage
+from .._store._paid import Source
+from .._transport._answer import Answer
 from ._settings import FORMATS, Format
 
 __all__ = ["FORMATS", "Format", "Response", "Source", "Status", "Usage"]
 
 Status = Literal["streaming", "complete", "partial", "error", "cached"]
-#: Where a cached answer came from: the local cache, or a recording being replayed.
-Source = Literal["live", "cache", "recording"]
 
 
-@dataclasses.dataclass
-class Response:
-    """One answer. Displays itself, so `jupyter_gemini.ask(...)` renders as a cell result."""
+@dataclasses.dataclass(eq=False, repr=False)
+class Response(Answer):
+    """One answer, the same object that streamed in; displays itself, so `ask(...)` renders as a cell result.
 
-    text: str
-    model: str
-    usage: Usage
-    #: This answer's cost in USD; OpenRouter's `usage.cost`, or a list-price estimate.
-    cost: Decimal
-    cost_estimated: bool = False
-    generation_id: str | None = None
-    provider: str | None = None
-    finish_reason: str | None = None
+    `text`, `model`, `usage`, `cost` (≈ when `cost_estimated`), `generation_id`, `provider`
+    and `finish_reason` are the answer's own (see `_transport._answer.Answer`).
+    """
+
     format: Format = "markdown"
-    status: Status = "complete"
+    status: Status = "streaming"
     #: The session total after this answer was counted.
     session_total: Decimal = Decimal(0)
     session_total_estimated: bool = False

@@ -3,15 +3,11 @@
 The magic and `jupyter_gemini.ask` both end in `Session.ask`: settings →
 request → client → view, with the tally and conversation updated whatever
 happens, so text already received and money already spent are never lost.
-
-Over 400 lines: this is that one path, kept in one class so it reads top to bottom (ask, send,
-settle, show); its parts that stand alone already live in `_transport`, `_cost` and `_store`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import time
 from collections import ChainMap
@@ -25,30 +21,28 @@ from .._context._image_history import ImageHistory
 from .._context._prompt import build_prompt
 from .._cost._budget import check_budget, check_max_tokens, worst_case
 from .._cost._catalog import Catalog
-from .._cost._estimate import DEFAULT_BUDGET_TOKENS, estimate_usage
+from .._cost._estimate import DEFAULT_BUDGET_TOKENS
+from .._cost._tally import Charge, CostTally, process_tally
+from .._display._bundles import extract_code, parse_json_answer
 from .._display._dry_run import DryRun
-from .._display._view import AnswerView, Transcript, choose_view
+from .._display._view import AnswerView, choose_view
 from .._keys import EMULATOR_KEY, KeyStore, redact
-from .._store._cache import ResponseCache, StoredAnswer, request_key
+from .._store._paid import PaidAnswers, Source
 from .._transport._cancel import CancelToken
 from .._transport._client import OpenRouterClient
 from .._transport._exchange import Exchange
 from .._transport._finish import unfinished, unfinished_error
 from .._transport._gate import check_body
-from .._transport._wire import ChatRequest, ClientConfig, Completion, to_decimal
+from .._transport._retry import RetryPolicy
+from .._transport._wire import ChatRequest, ClientConfig, to_decimal
 from ..errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._conversation import Conversation, Turn
 from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
-from ._response import FORMATS
+from ._response import FORMATS, Response
+from ._settings import GeminiSettings
+from ._settle import close_unanswered, settle
 
 __all__ = ["FORMATS", "AskOptions", "Session"]
-from .._cost._tally import Charge, CostTally, process_tally
-from .._cost._usage import Usage
-from .._display._bundles import extract_code, parse_json_answer
-from .._store._recording import Recorder, RecordingError, Replayer
-from .._transport._retry import RetryPolicy
-from ._response import Format, Response, Source
-from ._settings import GeminiSettings
 
 
 class Session:
@@ -79,16 +73,8 @@ class Session:
         self.errors = errors if errors is not None else ErrorHistory()
         #: A local OpenRouter emulator this session talks to instead (`%gemini emulator`).
         self.emulator: Any = None
-        self.recorder: Recorder | None = None
-        self.replayer: Replayer | None = None
-        self._cache: ResponseCache | None = None
-
-    @property
-    def cache(self) -> ResponseCache:
-        """Opened on first use: `%load_ext` touches no file."""
-        if self._cache is None:
-            self._cache = ResponseCache()
-        return self._cache
+        #: The answer cache and recordings. The emulator's port changes every run; its answers do not.
+        self.paid = PaidAnswers(lambda: "emulator" if self.emulator is not None else self.settings.base_url)
 
     @property
     def budget(self) -> Decimal | None:
@@ -212,7 +198,7 @@ class Session:
             check_body(request.sdk_kwargs(), self.keys.get())  # before the cache, so no path skips it
             check_max_tokens(request.model, self.catalog().get(request.model), request.max_tokens)
             view = view or choose_view(self.shell, live=live)
-            stored = self._stored_answer(request, prompt, options)
+            stored = self.paid.find(request, prompt, Response, use_cache=options.uses_cache and not options.refresh)
             if stored is not None:
                 return self._serve_stored(*stored, request, prompt, options, view)
             client = self.client()
@@ -282,25 +268,45 @@ class Session:
         stream = self.settings.stream if options.stream is None else options.stream
         policy = RetryPolicy(self.settings.max_retries, self.settings.retry_limit)
         charge = self.open_charge(request, prompt)
+        response = Response(model=request.model, format=options.format)
         try:
-            outcome = Exchange(client, request, view, policy, cancel).run(stream=stream)
+            Exchange(client, request, view, policy, cancel).run(response, stream=stream)
         except GeminiError as error:
             close_unanswered(charge, error)
             raise
-        completion, text = outcome.completion, outcome.text
         # An answer is whole only when the server said it finished (see _finish).
-        problem = outcome.problem or unfinished_error(completion.finish_reason, completion.error)
-        response = self._account(request, prompt, text, completion, options.format, problem, charge)
+        response.failure = response.failure or unfinished_error(response.finish_reason, response.error)
+        settle(charge, response, request, self.catalog())
+        self._judge(response)
         if attachments:
             response.attachments = attachments.describe(response.usage.prompt_tokens)
         if response.status == "complete":
-            self._store(request, prompt, options, response)
-        return self._deliver(response, prompt, options, view, problem)
+            self.paid.keep(request, prompt, response, cache=options.uses_cache)
+        return self._deliver(response, prompt, options, view)
 
-    def _deliver(
-        self, response: Response, prompt: str, options: AskOptions, view: AnswerView, problem: GeminiError | None
-    ) -> Response:
+    def _judge(self, response: Response) -> None:
+        """Whether the settled answer is whole, and the line that says why not; the session total after it."""
+        problem, text = response.failure, response.text
+        cut = unfinished(response.finish_reason, response.error) if problem is None else None
+        note = ""
+        if problem is not None:
+            # The error itself is raised once, as the cell's error; the card only says the text is not whole.
+            note = "Incomplete answer: this is the text that arrived before the error." if text else str(problem)
+        elif cut is not None:
+            note = cut  # cut off or filtered: shown, marked, never cached as whole
+        elif response.format == "json":
+            try:
+                parse_json_answer(text)
+            except ValueError:
+                note = "The answer is not valid JSON; it is shown as it came."
+        response.text = redact(text)  # an answer that echoes a key is shown and kept masked
+        response.status = "complete" if problem is None and cut is None else ("partial" if text else "error")
+        response.problem = redact(note, self.keys.get())
+        response.session_total, response.session_total_estimated = self.tally.total, self.tally.estimated
+
+    def _deliver(self, response: Response, prompt: str, options: AskOptions, view: AnswerView) -> Response:
         """The same ending for every answer, live or stored: conversation, display, next cell."""
+        problem = response.failure
         if problem is None or response.text:
             self.conversation.add(Turn(prompt, response.text, response.model, partial=problem is not None))
         self.last_response = response
@@ -314,80 +320,23 @@ class Session:
 
     # -- paying once ------------------------------------------------------------
 
-    def cache_key(self, request: ChatRequest) -> str:
-        """The answer cache's key for `request` (batches use it too)."""
-        # The emulator's port changes every run; its answers do not.
-        return request_key(request, base_url="emulator" if self.emulator is not None else self.settings.base_url)
-
-    def _stored_answer(
-        self, request: ChatRequest, prompt: str, options: AskOptions
-    ) -> tuple[StoredAnswer, Source] | None:
-        if self.replayer is not None:
-            replayed = self.replayer.get(request_key(request, base_url=None))
-            if replayed is not None:
-                return replayed, "recording"
-            if not self.replayer.fall_through:
-                raise self.replayer.missing(prompt)
-        if options.uses_cache and not options.refresh:
-            cached = self.cache.get(self.cache_key(request))
-            if cached is not None:
-                return cached, "cache"
-        return None
-
     def _serve_stored(
         self,
-        stored: StoredAnswer,
+        stored: Response,
         source: Source,
         request: ChatRequest,
         prompt: str,
         options: AskOptions,
         view: AnswerView,
     ) -> Response:
+        """An answer already paid for: shown like a live one, for $0, with what it saved."""
+        self.paid.record(request, prompt, stored)  # as it was paid for, before it shows $0
         self.tally.record_saved(stored.cost)
-        response = Response(
-            text=stored.text,
-            model=stored.model,
-            usage=stored.usage,
-            cost=Decimal(0),
-            generation_id=stored.generation_id,
-            provider=stored.provider,
-            finish_reason=stored.finish_reason,
-            format=options.format,
-            status="cached",
-            source=source,
-            saved=stored.cost,
-            session_total=self.tally.total,
-            session_total_estimated=self.tally.estimated,
-        )
-        self._record(request, prompt, stored)
-        transcript = Transcript()
-        transcript.append(stored.text)
-        view.start(transcript, stored.model)
-        return self._deliver(response, prompt, options, view, None)
-
-    def _store(self, request: ChatRequest, prompt: str, options: AskOptions, response: Response) -> None:
-        stored = StoredAnswer(
-            text=response.text,
-            model=response.model,
-            usage=response.usage,
-            cost=response.cost,
-            generation_id=response.generation_id,
-            provider=response.provider,
-            finish_reason=response.finish_reason,
-        )
-        if options.uses_cache:
-            self.cache.put(self.cache_key(request), stored)
-        self._record(request, prompt, stored)
-
-    def _record(self, request: ChatRequest, prompt: str, stored: StoredAnswer) -> None:
-        """Add the answer to the recording; a failed write stops recording, with one line, not the answer."""
-        if self.recorder is None:
-            return
-        try:
-            self.recorder.add(request_key(request, base_url=None), prompt, stored)
-        except RecordingError as error:
-            self.recorder = None
-            print(f"jupyter-gemini: {error}", file=sys.stderr)
+        stored.saved, stored.cost, stored.cost_estimated = stored.cost, Decimal(0), False
+        stored.format, stored.status, stored.source = options.format, "cached", source
+        stored.session_total, stored.session_total_estimated = self.tally.total, self.tally.estimated
+        view.start(stored)
+        return self._deliver(stored, prompt, options, view)
 
     def open_charge(self, request: ChatRequest, prompt: str) -> Charge:
         """Enter `request` in the ledger as it is sent: its prompt at list price (≈), bounded by its worst case."""
@@ -401,79 +350,3 @@ class Session:
             bound=bound,
             prompt_tokens=request.estimated_prompt_tokens(),
         )
-
-    def charge(
-        self, request: ChatRequest, completion: Completion, text: str, *, answered: bool
-    ) -> tuple[Usage, Decimal, bool] | None:
-        """What an answer cost: OpenRouter's figures, else an estimate at list price (≈).
-
-        Returns (usage, cost, estimated), or None when nothing was reported and
-        nothing `answered` (no text arrived, so only the ledger's ≈ entry knows of it).
-        """
-        usage = completion.usage
-        if usage is None and answered:
-            usage = estimate_usage(request.estimated_prompt_tokens(), text)
-        if usage is None:
-            return None
-        if completion.cost is not None:
-            return usage, completion.cost, False
-        info = self.catalog().get(completion.model)
-        return usage, (info.cost(usage.prompt_tokens, usage.completion_tokens) if info else Decimal(0)), True
-
-    def _account(
-        self,
-        request: ChatRequest,
-        prompt: str,
-        text: str,
-        completion: Completion,
-        fmt: Format,
-        problem: GeminiError | None,
-        charge: Charge,
-    ) -> Response:
-        """Settle the answer's ledger entry (reported, else estimated) and build the Response."""
-        charged = self.charge(request, completion, text, answered=bool(text))
-        if charged is not None:
-            usage, cost, estimated = charged
-            charge.settle(completion.model, usage, cost, estimated=estimated, generation_id=completion.generation_id)
-        else:
-            # Nothing reported: it stays ≈ (it may be billed in full), unless the answer was an error instead.
-            charge.identify(completion.generation_id)
-            if problem is not None:
-                close_unanswered(charge, problem)
-            usage, cost = Usage(), charge.entry.cost if charge.entry is not None else Decimal(0)
-            estimated = charge.entry is not None
-        note = ""
-        cut = unfinished(completion.finish_reason, completion.error) if problem is None else None
-        if problem is not None:
-            # The error itself is raised once, as the cell's error; the card only says the text is not whole.
-            note = "Incomplete answer: this is the text that arrived before the error." if text else str(problem)
-        elif cut is not None:
-            note = cut  # cut off or filtered: shown, marked, never cached as whole
-        elif fmt == "json":
-            try:
-                parse_json_answer(text)
-            except ValueError:
-                note = "The answer is not valid JSON; it is shown as it came."
-        return Response(
-            text=redact(text),  # an answer that echoes a key is shown and kept masked
-            model=completion.model,
-            usage=usage,
-            cost=cost,
-            cost_estimated=estimated,
-            generation_id=completion.generation_id,
-            provider=completion.provider,
-            finish_reason=completion.finish_reason,
-            format=fmt,
-            status="complete" if problem is None and cut is None else ("partial" if text else "error"),
-            session_total=self.tally.total,
-            session_total_estimated=self.tally.estimated,
-            problem=redact(note, self.keys.get()),
-        )
-
-
-def close_unanswered(charge: Charge, error: GeminiError) -> None:
-    """A request that failed before any usage was reported: drop it if certainly unbilled, else keep it ≈."""
-    if error.billed is False:
-        charge.cancel()
-    else:
-        charge.identify(error.generation_id)

@@ -13,19 +13,41 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._transport._transcript import AnswerView, Transcript
+from .._transport._answer import Answer
+from .._transport._answer_view import AnswerView
 from ._bundles import Bundle, footer_text, response_bundle, status_bundle, streaming_bundle
 from ._frontend import draws_in_place
 
 if TYPE_CHECKING:
     from .._core._response import Response
 
-__all__ = ["AnswerView", "LiveView", "NullView", "Transcript"]
+__all__ = ["AnswerView", "LiveView", "NullView", "RedrawThrottle"]
 
 #: At most ~10 redraws a second, however fast tokens arrive.
 MIN_REDRAW_INTERVAL = 0.1
 #: Wait at least this many times the last redraw's own cost before the next.
 REDRAW_COST_FACTOR = 20.0
+
+
+class RedrawThrottle:
+    """When a growing answer is drawn again: the one rule for the cell, the terminal-less views and the chat panel."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._next = 0.0
+
+    def started(self) -> None:
+        """The answer was just drawn for the first time."""
+        self._next = self._clock() + MIN_REDRAW_INTERVAL
+
+    def tick(self, draw: Callable[[], None]) -> None:
+        """Call `draw` if it is time; the next time waits in proportion to what this draw took."""
+        now = self._clock()
+        if now < self._next:
+            return
+        draw()
+        spent = self._clock() - now
+        self._next = now + max(MIN_REDRAW_INTERVAL, spent * REDRAW_COST_FACTOR)
 
 
 class NullView:
@@ -37,7 +59,7 @@ class NullView:
     def clear(self) -> None:
         pass
 
-    def start(self, transcript: Transcript, model: str) -> None:
+    def start(self, answer: Answer) -> None:
         pass
 
     def tick(self) -> None:
@@ -51,11 +73,9 @@ class LiveView:
     """A `display_id` output that grows in place (Jupyter frontends, nbclient)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+        self._throttle = RedrawThrottle(clock)
         self._handle: Any = None
-        self._transcript = Transcript()
-        self._model = ""
-        self._next_redraw = 0.0
+        self._answer = Answer(model="")
         self.redraws = 0
 
     def status(self, text: str) -> None:
@@ -65,10 +85,10 @@ class LiveView:
         if self._handle is not None:
             self._update(({"text/plain": ""}, {}))
 
-    def start(self, transcript: Transcript, model: str) -> None:
-        self._transcript, self._model = transcript, model
-        self._show(streaming_bundle("", model))
-        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
+    def start(self, answer: Answer) -> None:
+        self._answer = answer
+        self._show(streaming_bundle("", answer.model))
+        self._throttle.started()
 
     def _show(self, bundle: Bundle) -> None:
         """The first call displays; later ones update the same output in place."""
@@ -81,12 +101,7 @@ class LiveView:
         self._handle = display(data, metadata=metadata, raw=True, display_id=True)
 
     def tick(self) -> None:
-        now = self._clock()
-        if now < self._next_redraw:
-            return
-        self._update(streaming_bundle(self._transcript.text, self._model))
-        spent = self._clock() - now
-        self._next_redraw = now + max(MIN_REDRAW_INTERVAL, spent * REDRAW_COST_FACTOR)
+        self._throttle.tick(lambda: self._update(streaming_bundle(self._answer.text, self._answer.model)))
 
     def finish(self, response: Response) -> None:
         # `_show`, not `_update`: an interrupt can land before the first display (the answer is still shown).
@@ -103,7 +118,7 @@ class TerminalView:
 
     def __init__(self, stream: Any = None) -> None:
         self._stream = stream or sys.stdout
-        self._transcript = Transcript()
+        self._answer = Answer(model="")
         self._shown = 0
         self._status_shown = False
 
@@ -116,12 +131,12 @@ class TerminalView:
         if self._status_shown:
             self.status("")
 
-    def start(self, transcript: Transcript, model: str) -> None:
-        self._transcript = transcript
+    def start(self, answer: Answer) -> None:
+        self._answer = answer
         self.clear()
 
     def tick(self) -> None:
-        text = self._transcript.text
+        text = self._answer.text
         self._stream.write(text[self._shown :])
         self._stream.flush()
         self._shown = len(text)

@@ -176,34 +176,34 @@ class Commands:
     def record(self, args: argparse.Namespace) -> None:
         session = self.session
         if args.path == "off":
-            recorder, session.recorder = session.recorder, None
+            recorder, session.paid.recorder = session.paid.recorder, None
             print(
                 f"Stopped recording; {recorder.path} holds {recorder.count} answer(s)."
                 if recorder
                 else "Not recording."
             )
             return
-        session.recorder = Recorder(Path(args.path))
+        session.paid.recorder = Recorder(Path(args.path))
         print(
-            f"Recording every question and answer to {session.recorder.path}. It holds no key: commit it next "
+            f"Recording every question and answer to {session.paid.recorder.path}. It holds no key: commit it next "
             "to the notebook, and %gemini replay it with no key."
         )
 
     def replay(self, args: argparse.Namespace) -> None:
         session = self.session
         if args.path == "off":
-            session.replayer = None
+            session.paid.replayer = None
             print("Stopped replaying; questions go to OpenRouter again.")
             return
-        session.replayer = Replayer(Path(args.path), fall_through=args.fall_through)
-        then = "asked of OpenRouter" if session.replayer.fall_through else "an error: nothing is sent"
+        replayer = session.paid.replayer = Replayer(Path(args.path), fall_through=args.fall_through)
+        then = "asked of OpenRouter" if replayer.fall_through else "an error: nothing is sent"
         print(
-            f"Replaying {len(session.replayer.answers)} recorded answer(s) from {args.path}: no key, no network, $0. "
+            f"Replaying {len(replayer.answers)} recorded answer(s) from {args.path}: no key, no network, $0. "
             f"A question that is not in the recording is {then}."
         )
 
     def cache(self, args: argparse.Namespace) -> None:
-        cache = self.session.cache
+        cache = self.session.paid.cache
         if args.action == "clear":
             print(f"Removed {cache.clear()} cached answer(s) from {cache.path}.")
             return

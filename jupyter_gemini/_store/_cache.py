@@ -7,7 +7,6 @@ kernel crash; WAL mode lets several kernels share it.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import json
 import os
@@ -15,13 +14,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .._cost._usage import Usage
-from .._keys import redact
+from .._transport._answer import Answer
 from .._transport._wire import ChatRequest
+
+A = TypeVar("A", bound=Answer)
 
 CACHE_ENV = "JUPYTER_GEMINI_CACHE_DIR"
 _SCHEMA = """
@@ -74,42 +73,6 @@ def _hashed(value: Any) -> Any:
     return value
 
 
-@dataclasses.dataclass(frozen=True)
-class StoredAnswer:
-    """What an answer was when it was paid for."""
-
-    text: str
-    model: str
-    usage: Usage
-    cost: Decimal
-    generation_id: str | None = None
-    provider: str | None = None
-    finish_reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": redact(self.text),  # the one writer of caches and recordings: no key reaches a file
-            "model": self.model,
-            "usage": dataclasses.asdict(self.usage),
-            "cost": str(self.cost),
-            "generation_id": self.generation_id,
-            "provider": self.provider,
-            "finish_reason": self.finish_reason,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> StoredAnswer:
-        return cls(
-            text=str(data["text"]),
-            model=str(data["model"]),
-            usage=Usage(**{k: int(v) for k, v in dict(data.get("usage") or {}).items()}),
-            cost=Decimal(str(data.get("cost", "0"))),
-            generation_id=data.get("generation_id"),
-            provider=data.get("provider"),
-            finish_reason=data.get("finish_reason"),
-        )
-
-
 class ResponseCache:
     def __init__(self, directory: Path | None = None) -> None:
         self.path = (directory or default_cache_dir()) / "answers.sqlite3"
@@ -125,12 +88,13 @@ class ResponseCache:
             self._connection = connection
         return self._connection
 
-    def get(self, key: str) -> StoredAnswer | None:
+    def get(self, key: str, kind: type[A]) -> A | None:
+        """The answer kept under `key`, read as a `kind` (the session reads Responses)."""
         with self._lock:
             row = self._db().execute("select answer from answers where key = ?", (key,)).fetchone()
-        return StoredAnswer.from_json(json.loads(row[0])) if row else None
+        return kind.from_json(json.loads(row[0])) if row else None
 
-    def put(self, key: str, answer: StoredAnswer) -> None:
+    def put(self, key: str, answer: Answer) -> None:
         with self._lock:
             self._db().execute(  # one statement: atomic, whatever happens to the kernel
                 "insert or replace into answers (key, model, answer, created) values (?, ?, ?, ?)",

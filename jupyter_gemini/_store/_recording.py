@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .._keys import redact
+from .._transport._answer import Answer
 from ..errors import GeminiError
-from ._cache import StoredAnswer
+
+A = TypeVar("A", bound=Answer)
 
 FORMAT = "jupyter-gemini-recording"
 VERSION = 1
@@ -38,7 +41,7 @@ class Recorder:
                 hint="Pick a file in a folder you can write to, e.g. %gemini record demo.recording.jsonl.",
             ) from None
 
-    def add(self, key: str, prompt: str, answer: StoredAnswer) -> None:
+    def add(self, key: str, prompt: str, answer: Answer) -> None:
         """Append one answer; a failed write (disk full, folder gone) stops recording, never the answer."""
         try:
             self._write({"key": key, "prompt": redact(prompt), "answer": answer.to_json()})
@@ -61,7 +64,8 @@ class Replayer:
             raise RecordingError(f"There is no recording at {path}.", hint="Check the path (relative to the notebook).")
         self.path = path
         self.fall_through = fall_through
-        self.answers: dict[str, StoredAnswer] = {}
+        #: Each answer as recorded; read (as whatever kind the caller wants) on `get`.
+        self.answers: dict[str, dict[str, Any]] = {}
         self.prompts: list[str] = []
         try:
             text = path.read_text(encoding="utf-8")
@@ -76,7 +80,8 @@ class Replayer:
             try:
                 record = json.loads(line)
                 if "key" in record:
-                    self.answers[record["key"]] = StoredAnswer.from_json(record["answer"])
+                    Answer.from_json(record["answer"])  # a broken entry fails here, with its line number
+                    self.answers[record["key"]] = record["answer"]
                     self.prompts.append(str(record.get("prompt", "")))
                 elif record.get("format") != FORMAT:
                     raise ValueError("not a jupyter-gemini recording")
@@ -86,8 +91,10 @@ class Replayer:
                     hint="Record again with %gemini record PATH.",
                 ) from None
 
-    def get(self, key: str) -> StoredAnswer | None:
-        return self.answers.get(key)
+    def get(self, key: str, kind: type[A]) -> A | None:
+        """The answer recorded under `key`, read as a `kind` (the session reads Responses)."""
+        record = self.answers.get(key)
+        return None if record is None else kind.from_json(record)
 
     def missing(self, prompt: str) -> RecordingError:
         recorded = "; ".join(p[:40] for p in self.prompts[:3]) or "nothing"

@@ -10,17 +10,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import APIError
+from ._answer import Answer
 from ._error_map import map_sdk_error, stream_failure
 from ._gate import outbound_body
 from ._stream import ChatStream
-from ._wire import (
-    ChatRequest,
-    ClientConfig,
-    Completion,
-    answer_from_json,
-    generation_header,
-    json_instead_of_stream,
-)
+from ._wire import ChatRequest, ClientConfig, answer_from_json, generation_header, json_instead_of_stream
 
 
 class OpenRouterClient:
@@ -47,8 +41,8 @@ class OpenRouterClient:
             request_size=request.size() if request else None,
         )
 
-    def stream(self, request: ChatRequest) -> ChatStream:
-        """Send the request; returns once OpenRouter accepted it (before the first token)."""
+    def stream(self, request: ChatRequest, answer: Answer) -> ChatStream:
+        """Send the request; returns once OpenRouter accepted it (before the first token), streaming into `answer`."""
         try:
             sdk_stream = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key), stream=True)
         except Exception as exc:
@@ -58,21 +52,23 @@ class OpenRouterClient:
             sdk_stream.response.read()
             sdk_stream.close()
             raise json_instead_of_stream(sdk_stream.response.text, generation_header(sdk_stream.response))
+        # The id arrives with the headers, before any token: an interrupted stream can still be reconciled.
+        answer.generation_id = generation_header(sdk_stream.response) or answer.generation_id
         return ChatStream(
             sdk_stream,
-            # The id arrives with the headers, before any token: an interrupted stream can still be reconciled.
-            Completion(model=request.model, generation_id=generation_header(sdk_stream.response)),
+            answer,
             lambda e: stream_failure(e, lambda inner: self.map_error(inner, request)),
             self.config.stall_timeout,
         )
 
-    def complete(self, request: ChatRequest) -> tuple[str, Completion]:
+    def complete(self, request: ChatRequest, answer: Answer) -> None:
+        """Send the request and fill `answer` from the whole reply."""
         try:
             raw = self._sdk.chat.completions.with_raw_response.create(**outbound_body(request, self.config.api_key))
         except Exception as exc:
             raise self.map_error(exc, request) from exc
         # Read as raw JSON, as batch rows are: the same reader for both (see `answer_from_json`).
-        return answer_from_json(raw.content, request.model, generation_header(raw))
+        answer_from_json(raw.content, answer, generation_header(raw))
 
     def get_json(self, path: str, **params: Any) -> Any:
         """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""

@@ -1,8 +1,8 @@
 """One question and its answer on the wire: send, retry what is safe, stream, stop.
 
-Whatever goes wrong after the first token, the text received is returned
-with the problem, never dropped: the session shows it, counts it and keeps
-it in the conversation.
+Whatever goes wrong after the first token, the text received stays in the
+answer with its `failure`, never dropped: the session shows it, counts it
+and keeps it in the conversation.
 """
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..errors import GeminiError, InterruptedByUserError
+from ._answer import Answer
+from ._answer_view import AnswerView
 from ._cancel import CancelToken
 from ._client import OpenRouterClient
 from ._retry import RetryPolicy
 from ._stream import ChatStream
-from ._transcript import AnswerView, Transcript
-from ._wire import ChatRequest, Completion
+from ._wire import ChatRequest
 
 T = TypeVar("T")
-
-
-@dataclasses.dataclass
-class Outcome:
-    text: str
-    completion: Completion
-    #: Why the answer stopped early; None when it completed.
-    problem: GeminiError | None = None
+A = TypeVar("A", bound=Answer)
 
 
 def stopped_by_user() -> InterruptedByUserError:
@@ -49,25 +43,24 @@ class Exchange:
     cancel: CancelToken | None = None
     sleep: Callable[[float], None] = time.sleep
 
-    def run(self, *, stream: bool) -> Outcome:
-        """Errors before the first token raise (after retries); later ones come back in the Outcome."""
-        # What came back, once it did: an interrupt after that keeps the generation id.
-        answer: Outcome | None = None
+    def run(self, answer: A, *, stream: bool) -> A:
+        """Fill `answer`. Errors before the first token raise (after retries); later ones end up in its `failure`."""
+        arrived = False  # the whole answer came back: an interrupt after that keeps it
         chat: ChatStream | None = None
         try:
             if not stream:
-                answer = Outcome(*self._send(lambda: self.client.complete(self.request)))
-                transcript = Transcript()
-                transcript.append(answer.text)
-                self.view.start(transcript, self.request.model)
+                self._send(lambda: self.client.complete(self.request, answer))
+                arrived = True
+                self.view.start(answer)
                 return answer
-            chat = self._send(lambda: self.client.stream(self.request))
-            return self._stream(chat)
+            chat = self._send(lambda: self.client.stream(self.request, answer))
+            return self._stream(chat, answer)
         except KeyboardInterrupt:
             if chat is not None:  # between the stream's headers and its first read
                 chat.close()
-                return Outcome("", chat.completion, stopped_by_user())
-            if answer is not None:  # the whole answer arrived; only its display was interrupted
+                answer.failure = stopped_by_user()
+                return answer
+            if arrived:  # only its display was interrupted
                 return answer
             self.view.clear()
             raise InterruptedByUserError(
@@ -104,17 +97,16 @@ class Exchange:
             )
             self.sleep(min(left, 1.0, 0.1 if self.cancel is not None else 1.0))
 
-    def _stream(self, chat: ChatStream) -> Outcome:
-        transcript = Transcript()
+    def _stream(self, chat: ChatStream, answer: A) -> A:
         problem: GeminiError | None = None
         try:
             if self.cancel is not None:
                 self.cancel.attach(chat)
-            self.view.start(transcript, self.request.model)  # inside: an interrupt while it shows keeps the id
+            self.view.start(answer)  # inside: an interrupt while it shows keeps the id
             for delta in chat:
                 if self._cancelled():
                     break
-                transcript.append(delta)
+                answer.append(delta)
                 self.view.tick()
         except GeminiError as error:
             problem = error
@@ -127,7 +119,8 @@ class Exchange:
             problem = stopped_by_user()  # whatever the closed stream raised, the user stopped it
         if isinstance(problem, InterruptedByUserError):
             chat.close()
-        return Outcome(transcript.text, chat.completion, problem)
+        answer.failure = problem
+        return answer
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled

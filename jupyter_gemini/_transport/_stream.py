@@ -14,21 +14,22 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import GeminiError, StreamError
-from ._wire import Completion, error_text, sse_events
+from ._answer import Answer
+from ._wire import error_text, read_event, sse_events
 
 
 class ChatStream:
-    """Iterate for text deltas; `completion` fills in as chunks arrive."""
+    """Iterate for text deltas; the rest of `answer` fills in as chunks arrive."""
 
     def __init__(
         self,
         sdk_stream: Any,
-        completion: Completion,
+        answer: Answer,
         on_error: Callable[[BaseException], Exception],
         stall_timeout: float,
     ) -> None:
         self._sdk_stream = sdk_stream
-        self.completion = completion
+        self.answer = answer
         self._on_error = on_error
         self._stall_timeout = stall_timeout
         self._closed = False
@@ -45,17 +46,17 @@ class ChatStream:
             for event in sse_events(self._sdk_stream.response.iter_lines()):
                 self._last_chunk = time.monotonic()
                 self._generating = self._generating or bool(event.get("choices"))
-                self.completion.absorb_event(event)
+                read_event(self.answer, event)
                 for choice in event.get("choices") or ():
                     content = (choice.get("delta") or {}).get("content") if isinstance(choice, dict) else None
                     if content:
                         yield content
                 error = event.get("error")
                 if error:
-                    self.completion.error = error_text(error)
+                    self.answer.error = error_text(error)
                     code = error.get("code") if isinstance(error, dict) else None
                     chunk_error = StreamError(
-                        f"OpenRouter reported an error during the answer: {self.completion.error}.",
+                        f"OpenRouter reported an error during the answer: {self.answer.error}.",
                         status=code if isinstance(code, int) else None,
                         hint="The text received is kept; run the cell again.",
                     )

@@ -14,6 +14,7 @@ from typing import Any
 from .._cost._estimate import prompt_token_bound, prompt_tokens
 from .._cost._usage import Usage
 from ..errors import ProviderError
+from ._answer import Answer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,43 +69,16 @@ class ChatRequest:
         return kwargs
 
 
-@dataclasses.dataclass
-class Completion:
-    """Everything but the text: who answered, why it stopped, and what it cost."""
-
-    model: str
-    usage: Usage | None = None
-    #: OpenRouter's `usage.cost` in USD; None when the server did not send it.
-    cost: Decimal | None = None
-    generation_id: str | None = None
-    provider: str | None = None
-    finish_reason: str | None = None
-    #: The provider's error, when the answer carried one (`choices[0].error`, an error chunk).
-    error: str | None = None
-
-    def absorb_event(self, event: dict[str, Any]) -> None:
-        """Take id, model, provider, usage and why it stopped from one stream event (raw JSON)."""
-        self.generation_id = event.get("id") or self.generation_id
-        self.model = event.get("model") or self.model
-        self.provider = event.get("provider") or self.provider
-        if isinstance(event.get("usage"), dict):
-            self.usage, self.cost = usage_from_json(event["usage"])
-        for choice in event.get("choices") or ():
-            if isinstance(choice, dict) and choice.get("finish_reason"):
-                self.finish_reason = choice["finish_reason"]
-
-
-def completion_from_json(body: dict[str, Any], model: str) -> Completion:
-    """A Completion from a raw JSON body (batches skip the SDK's pydantic models for speed)."""
-    completion = Completion(
-        model=str(body.get("model") or model),
-        generation_id=body.get("id"),
-        provider=body.get("provider"),
-    )
-    usage = body.get("usage")
-    if isinstance(usage, dict):
-        completion.usage, completion.cost = usage_from_json(usage)
-    return completion
+def read_event(answer: Answer, event: dict[str, Any]) -> None:
+    """Take id, model, provider, usage and why it stopped from one stream event (raw JSON)."""
+    answer.generation_id = event.get("id") or answer.generation_id
+    answer.model = event.get("model") or answer.model
+    answer.provider = event.get("provider") or answer.provider
+    if isinstance(event.get("usage"), dict):
+        answer.report_usage(*usage_from_json(event["usage"]))
+    for choice in event.get("choices") or ():
+        if isinstance(choice, dict) and choice.get("finish_reason"):
+            answer.finish_reason = choice["finish_reason"]
 
 
 def usage_from_json(usage: dict[str, Any]) -> tuple[Usage, Decimal | None]:
@@ -120,20 +94,19 @@ def usage_from_json(usage: dict[str, Any]) -> tuple[Usage, Decimal | None]:
     return parsed, to_decimal(usage.get("cost"))
 
 
-def answer_from_json(content: bytes | str, model: str, generation_id: str | None) -> tuple[str, Completion]:
-    """A non-streamed answer from OpenRouter's raw body: its text and everything else.
+def answer_from_json(content: bytes | str, answer: Answer, generation_id: str | None) -> None:
+    """Fill `answer` from OpenRouter's raw non-streamed body: its text and everything else.
 
     The one reader for single questions and batch rows (which skip the SDK's pydantic models for
-    speed). Raises ProviderError for a body that is not JSON (it may be billed: ≈ until
-    --reconcile) or a 200 that carries an error and no choices (nothing was generated).
+    speed). Raises ProviderError, leaving `answer` as it was, for a body that is not JSON (it may
+    be billed: ≈ until --reconcile) or a 200 that carries an error and no choices (nothing was
+    generated).
     """
     try:
         parsed = json.loads(content)
     except ValueError:
         raise malformed_answer(generation_id) from None
     body = parsed if isinstance(parsed, dict) else {}
-    completion = completion_from_json(body, model)
-    completion.generation_id = completion.generation_id or generation_id
     choices = body.get("choices") or []
     choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else None
     if choice is None:
@@ -147,12 +120,17 @@ def answer_from_json(content: bytes | str, model: str, generation_id: str | None
         )
         refused.billed = False
         raise refused
-    completion.finish_reason = choice.get("finish_reason")
+    answer.model = str(body.get("model") or answer.model)
+    answer.generation_id = body.get("id") or generation_id or answer.generation_id
+    answer.provider = body.get("provider") or answer.provider
+    if isinstance(body.get("usage"), dict):
+        answer.report_usage(*usage_from_json(body["usage"]))
+    answer.finish_reason = choice.get("finish_reason")
     if choice.get("error"):  # finish_reason "error": the provider failed part-way
-        completion.error = error_text(choice["error"])
+        answer.error = error_text(choice["error"])
     message = choice.get("message")
     content_text = message.get("content") if isinstance(message, dict) else None
-    return content_text if isinstance(content_text, str) else "", completion
+    answer.text = content_text if isinstance(content_text, str) else ""
 
 
 def to_decimal(value: Any) -> Decimal | None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from .._core._response import Response
 from .._display._bundles import Bundle, response_bundle, status_bundle, streaming_bundle
-from .._display._view import MIN_REDRAW_INTERVAL, REDRAW_COST_FACTOR, NullView, Transcript
+from .._display._view import NullView, RedrawThrottle
+from .._transport._answer import Answer
 
 
 def output_item(bundle: Bundle) -> dict[str, Any]:
@@ -57,10 +58,8 @@ class TranscriptView(NullView):
         self._output = output
         self._on_show = on_show
         self._clean = clean
-        self._clock = clock
-        self._transcript = Transcript()
-        self._model = ""
-        self._next_redraw = 0.0
+        self._throttle = RedrawThrottle(clock)
+        self._answer = Answer(model="")
         #: The answer's box is in the transcript (from a retry countdown or the first text on).
         self.shown = False
         #: The answer itself has begun: from here on the session finishes the view.
@@ -75,26 +74,21 @@ class TranscriptView(NullView):
         """The request failed before any text: the countdown goes (the panel shows the error)."""
         self._output.outputs = ()
 
-    def start(self, transcript: Transcript, model: str) -> None:
-        self._transcript, self._model = transcript, model
+    def start(self, answer: Answer) -> None:
+        self._answer = answer
         self.started = True
-        self._show(streaming_bundle(transcript.text, model))
-        self._next_redraw = self._clock() + MIN_REDRAW_INTERVAL
+        self._show(streaming_bundle(answer.text, answer.model))
+        self._throttle.started()
 
     def tick(self) -> None:
-        now = self._clock()
-        if now < self._next_redraw:
-            return
-        self._show(streaming_bundle(self._transcript.text, self._model))
-        spent = self._clock() - now
-        self._next_redraw = now + max(MIN_REDRAW_INTERVAL, spent * REDRAW_COST_FACTOR)
+        self._throttle.tick(lambda: self._show(streaming_bundle(self._answer.text, self._answer.model)))
 
     def finish(self, response: Response) -> None:
         self._show(response_bundle(response))
 
     @property
     def text(self) -> str:
-        return self._transcript.text
+        return self._answer.text
 
     def _show(self, bundle: Bundle) -> None:
         self._output.outputs = (map_strings(output_item(bundle), self._clean),)
