@@ -63,8 +63,10 @@ def test_open_sends_the_state_at_once(channel):
         "version": 1,
         "model": channel.session.settings.model,
         "budget": None,
+        "budget_text": None,
         "emulator": False,
         "total": "0",
+        "total_text": "$0",
         "estimated": False,
         "requests": 0,
         "prompt_tokens": 0,
@@ -82,6 +84,7 @@ def test_every_tally_change_is_pushed_to_every_comm(channel):
     channel.session.tally.record("google/gemini-2.5-flash", Usage(10, 20, 30), Decimal("0.0000530"))
     for comm in (first, second):
         assert comm.sent[-1]["total"] == "0.0000530"
+        assert comm.sent[-1]["total_text"] == "$0.000053"  # as `%gemini cost` writes it
         assert comm.sent[-1]["models"][0]["model"] == "google/gemini-2.5-flash"
         assert comm.sent[-1]["requests"] == 1
 
@@ -93,6 +96,7 @@ def test_model_and_budget_changes_are_pushed(ip, channel):
     assert comm.sent[-1]["model"] == "google/gemini-2.5-flash-lite"
     ip.run_line_magic("gemini", "budget 0.50")
     assert comm.sent[-1]["budget"] == "0.5"
+    assert comm.sent[-1]["budget_text"] == "$0.5"
 
 
 def test_refresh_message_resends_and_close_forgets(channel):

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 
+from ._money import format_usd
 from ._usage import Usage
 
 
@@ -310,9 +311,14 @@ class CostTally:
 
     def to_json(self) -> dict[str, object]:
         rows = self.rows
+        total = sum((row.cost for row in rows.values()), Decimal(0))
+        estimated = any(row.estimated for row in rows.values())
         return {
-            "total": str(sum((row.cost for row in rows.values()), Decimal(0))),
-            "estimated": any(row.estimated for row in rows.values()),
+            "total": str(total),
+            "estimated": estimated,
+            # As `%gemini cost` writes them, so a frontend never formats a decimal of its own.
+            "total_text": format_usd(total, estimated=estimated),
+            "saved_text": format_usd(self.saved),
             "requests": sum(row.requests for row in rows.values()),
             "prompt_tokens": sum(row.prompt_tokens for row in rows.values()),
             "completion_tokens": sum(row.completion_tokens for row in rows.values()),
@@ -326,6 +332,7 @@ class CostTally:
                     "completion_tokens": row.completion_tokens,
                     "cost": str(row.cost),
                     "estimated_cost": str(row.estimated_cost),
+                    "cost_text": format_usd(row.cost, estimated=row.estimated),
                 }
                 for row in rows.values()
             ],

@@ -31,29 +31,28 @@ Bundle = tuple[dict[str, Any], dict[str, Any]]
 _FENCE = re.compile(r"^(`{3,}|~{3,})[^\n`]*\n(?P<body>.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
-def footer_text(response: Response) -> str:
-    parts = [
-        response.model,
-        f"{format_tokens(response.usage.prompt_tokens)} in / "
-        f"{format_tokens(response.usage.completion_tokens)} out tokens",
-        format_usd(response.cost, estimated=response.cost_estimated),
-        "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
-    ]
-    if (
-        response.cost_estimated
-        and not response.cost
-        and (response.usage.prompt_tokens or response.usage.completion_tokens)
-    ):
+def footer_parts(response: Response) -> dict[str, str]:
+    """The footer's pieces, written here once: the text footer joins them, the JupyterLab card lays them out."""
+    usage = response.usage
+    cost = format_usd(response.cost, estimated=response.cost_estimated)
+    if response.cost_estimated and not response.cost and (usage.prompt_tokens or usage.completion_tokens):
         # No reported cost and no price for the model: "≈$0" would claim it was free.
-        parts[2] = "≈ cost unknown until %gemini cost --reconcile"
+        cost = "≈ cost unknown until %gemini cost --reconcile"
     if response.status == "cached":
         how = "replayed from a recording" if response.source == "recording" else "cached"
-        parts[2] = f"{how} · $0 (saved {format_usd(response.saved)})"
-    if response.attachments:
-        parts.append(f"with {response.attachments}")
-    if response.from_emulator:
-        parts.append("local emulator")
-    return " · ".join(parts)
+        cost = f"{how} · $0 (saved {format_usd(response.saved)})"
+    return {
+        "model": response.model,
+        "tokens": f"{format_tokens(usage.prompt_tokens)} in / {format_tokens(usage.completion_tokens)} out tokens",
+        "cost": cost,
+        "session": "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
+        "attachments": f"with {response.attachments}" if response.attachments else "",
+        "emulator": "local emulator" if response.from_emulator else "",
+    }
+
+
+def footer_text(response: Response) -> str:
+    return " · ".join(part for part in footer_parts(response).values() if part)
 
 
 def _markdown_escape_dollars(text: str) -> str:
@@ -143,6 +142,9 @@ def response_json(response: Response) -> dict[str, Any]:
         "attachments": response.attachments,
         "saved": str(response.saved),
         "footer": footer_text(response),
+        # Written by the kernel, so the card never formats a decimal of its own.
+        "footer_parts": footer_parts(response),
+        "session_total_text": format_usd(response.session_total, estimated=response.session_total_estimated),
     }
 
 

@@ -6,7 +6,9 @@ Protocol (version 1; also in labextension/README.md):
 - The kernel answers at once, and again after every change of the tally, the
   model or the budget, with one message:
   `{"type": "tally", "version": 1, "model": str, "budget": str | None,
-  "emulator": bool, **CostTally.to_json()}` (amounts are exact decimal strings).
+  "budget_text": str | None, "emulator": bool, **CostTally.to_json()}` (amounts
+  are exact decimal strings; each `*_text` is the amount as the kernel writes it,
+  `≈` included, which is what the frontend shows).
 - The frontend may send `{"type": "refresh"}` to get the state again.
 - No target (the extension is not loaded): the kernel closes the comm, and
   the frontend falls back to `session_total` in each answer's JSON.
@@ -21,6 +23,8 @@ import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from .._cost._money import format_usd
 
 TARGET = "jupyter_gemini"
 PROTOCOL_VERSION = 1
@@ -57,6 +61,7 @@ class TallyChannel:
             "version": PROTOCOL_VERSION,
             "model": str(self.session.settings.model),
             "budget": None if budget is None else str(budget),
+            "budget_text": None if budget is None else format_usd(budget),
             "emulator": self.session.emulator is not None,
             **self.session.tally.to_json(),
         }

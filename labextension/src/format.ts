@@ -1,50 +1,23 @@
 /**
- * Pure formatting shared by the card and the status bar; mirrors `_display/_bundles.py`
- * so a card reads exactly like the text/markdown fallback.
+ * What the card and the status bar show, from what the kernel sent: amounts and the
+ * footer arrive written (`_display/_bundles.py`), so a card reads exactly like the
+ * text/markdown fallback.
  */
 
-import { IResponseJSON } from './types';
+import { IFooterParts, IResponseJSON } from './types';
+
+export type { IFooterParts };
 
 /**
- * An exact decimal string in plain notation with no trailing zeros.
- *
- * Python's `str(Decimal)` may use an exponent ("1.035E-7", "0E-7"); floats
- * would round, so this works on the digits.
+ * An amount as the kernel wrote it (`$0.0001035`, `≈$0.02`); the frontend never
+ * formats a decimal of its own. A kernel too old to send the text gets its
+ * exact decimal string as it is.
  */
-export function plainDecimal(value: string): string {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(
-    value.trim()
-  );
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) {
-    return value;
-  }
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  const digits = whole + fraction;
-  const point = whole.length + Number(exponent);
-  let text: string;
-  if (point <= 0) {
-    text = '0.' + '0'.repeat(-point) + digits;
-  } else if (point >= digits.length) {
-    text = digits + '0'.repeat(point - digits.length);
-  } else {
-    text = digits.slice(0, point) + '.' + digits.slice(point);
-  }
-  text = text.replace(/^0+(?=\d)/, '');
-  if (text.includes('.')) {
-    text = text.replace(/0+$/, '').replace(/\.$/, '');
-  }
-  if (/^0*$/.test(text.replace('.', ''))) {
-    return '0';
-  }
-  return (sign === '-' ? '-' : '') + text;
-}
-
-/** `$0.0001036`, or `≈$0.02` for an estimate. */
-export function formatUsd(
-  amount: string | undefined,
-  estimated = false
+export function usdText(
+  text: string | null | undefined,
+  amount?: string | null
 ): string {
-  return `${estimated ? '≈' : ''}$${plainDecimal(amount ?? '0')}`;
+  return text ?? `$${amount ?? '0'}`;
 }
 
 export function formatTokens(count: number | null | undefined): string {
@@ -56,49 +29,29 @@ export function shortModel(model: string): string {
   return model.replace(/^google\//, '');
 }
 
-export interface IFooterParts {
-  model: string;
-  tokens: string;
-  cost: string;
-  session: string;
-  emulator: boolean;
-}
-
-/** As the kernel footer says it: no reported cost and no price, so "≈$0" would claim it was free. */
-export const UNKNOWN_COST = '≈ cost unknown until %gemini cost --reconcile';
-
-function unpriced(data: IResponseJSON): boolean {
-  const usage = data.usage ?? {};
-  const tokens = (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
-  return !!data.cost_estimated && Number(data.cost ?? 0) === 0 && tokens > 0;
-}
-
-/** The footer's pieces, as `_display._bundles.footer_text` joins them with " · ". */
+/** The footer's pieces as the kernel wrote them (`_display._bundles.footer_parts`). */
 export function footerParts(data: IResponseJSON): IFooterParts {
-  const usage = data.usage ?? {};
+  const parts = data.footer_parts;
+  if (parts) {
+    return { ...parts };
+  }
+  // A kernel too old to send the pieces: its whole footer in one.
   return {
-    model: data.model ?? '',
-    tokens: `${formatTokens(usage.prompt_tokens)} in / ${formatTokens(
-      usage.completion_tokens
-    )} out tokens`,
-    cost: unpriced(data)
-      ? UNKNOWN_COST
-      : formatUsd(data.cost, data.cost_estimated),
-    session:
-      'session ' + formatUsd(data.session_total, data.session_total_estimated),
-    emulator: !!data.emulator
+    model: '',
+    tokens: '',
+    cost: data.footer ?? '',
+    session: '',
+    attachments: '',
+    emulator: ''
   };
 }
 
+/** The footer in one line, as the text/plain fallback ends. */
 export function footerText(data: IResponseJSON): string {
   const p = footerParts(data);
-  return [
-    p.model,
-    p.tokens,
-    p.cost,
-    p.session,
-    ...(p.emulator ? ['local emulator'] : [])
-  ].join(' · ');
+  return [p.model, p.tokens, p.cost, p.session, p.attachments, p.emulator]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 const FENCE = /^(`{3,}|~{3,})[^\n`]*\n([\s\S]*?)^\1[ \t]*$/m;

@@ -155,12 +155,16 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
       'jp-GeminiCard-session',
       this._footer
     );
+    this._footerAttachments = element(
+      'span',
+      'jp-GeminiCard-attachments',
+      this._footer
+    );
     this._footerEmulator = element(
       'span',
       'jp-GeminiCard-emulatorNote',
       this._footer
     );
-    this._footerEmulator.textContent = 'local emulator';
     this.node.addEventListener('click', this);
   }
 
@@ -236,6 +240,7 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
       for (const node of [
         this._footerCost,
         this._footerSession,
+        this._footerAttachments,
         this._footerEmulator
       ]) {
         setHidden(node, true);
@@ -248,9 +253,13 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
     setText(this._footerTokens, parts.tokens);
     setText(this._footerCost, parts.cost);
     setText(this._footerSession, parts.session);
-    setHidden(this._footerTokens, false);
-    setHidden(this._footerCost, false);
-    setHidden(this._footerSession, data.session_total === undefined);
+    setText(this._footerAttachments, parts.attachments);
+    setText(this._footerEmulator, parts.emulator);
+    setHidden(this._footerModel, !parts.model);
+    setHidden(this._footerTokens, !parts.tokens);
+    setHidden(this._footerCost, !parts.cost);
+    setHidden(this._footerSession, !parts.session);
+    setHidden(this._footerAttachments, !parts.attachments);
     setHidden(this._footerEmulator, !parts.emulator);
     const usage = data.usage ?? {};
     const details = [
@@ -412,6 +421,7 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
   private _footerTokens: HTMLSpanElement;
   private _footerCost: HTMLSpanElement;
   private _footerSession: HTMLSpanElement;
+  private _footerAttachments: HTMLSpanElement;
   private _footerEmulator: HTMLSpanElement;
   private _bodyDirty = false;
   private _bodyLoop: Promise<void> | null = null;

@@ -9,7 +9,6 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { KernelTallies, KernelTally } from './client';
-import { formatUsd } from './format';
 import { breakdownRows, ITallyState, statusLabel, statusTitle } from './tally';
 
 /** Follows whichever session context is current and re-emits its kernel's tally. */
@@ -154,16 +153,12 @@ export function breakdownNode(state: ITallyState): HTMLElement {
   root.appendChild(table);
   const notes = [
     state.model ? `Current model: ${state.model}.` : '',
-    state.budget !== null
-      ? `Budget: ${formatUsd(state.budget)} for this session.`
-      : '',
+    state.budget !== null ? `Budget: ${state.budget} for this session.` : '',
     state.emulator
       ? 'Answers come from the local OpenRouter emulator: nothing is spent.'
       : '',
     state.cachedRequests > 0
-      ? `${state.cachedRequests} answer${state.cachedRequests === 1 ? '' : 's'} from the cache saved ${formatUsd(
-          state.saved ?? '0'
-        )}.`
+      ? `${state.cachedRequests} answer${state.cachedRequests === 1 ? '' : 's'} from the cache saved ${state.saved ?? '$0'}.`
       : '',
     state.estimated
       ? '≈ marks estimates; %gemini cost --reconcile replaces them with what OpenRouter billed.'

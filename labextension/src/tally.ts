@@ -5,21 +5,24 @@
  * kernel has no comm target, the last answer's `session_total` (total only).
  */
 
-import { formatTokens, formatUsd, shortModel } from './format';
+import { formatTokens, shortModel, usdText } from './format';
 import { IModelRow, IResponseJSON, ITallyJSON } from './types';
 
 export interface ITallyState {
   /** `comm`: the kernel's tally; `answer`: read off the latest answer. */
   source: 'comm' | 'answer';
+  /** The session total as the kernel writes it (`≈$0.02`). */
   total: string;
   estimated: boolean;
   model: string | null;
+  /** The budget as the kernel writes it (`$0.50`), or null for none. */
   budget: string | null;
   emulator: boolean;
   requests: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
   models: IModelRow[];
+  /** What the cache saved, as the kernel writes it. */
   saved: string | null;
   cachedRequests: number;
 }
@@ -27,16 +30,19 @@ export interface ITallyState {
 export function stateFromTally(json: ITallyJSON): ITallyState {
   return {
     source: 'comm',
-    total: json.total ?? '0',
+    total: usdText(json.total_text, json.total),
     estimated: !!json.estimated,
     model: json.model ?? null,
-    budget: json.budget ?? null,
+    budget:
+      json.budget === null || json.budget === undefined
+        ? null
+        : usdText(json.budget_text, json.budget),
     emulator: !!json.emulator,
     requests: json.requests ?? null,
     promptTokens: json.prompt_tokens ?? null,
     completionTokens: json.completion_tokens ?? null,
     models: json.models ?? [],
-    saved: json.saved ?? null,
+    saved: json.saved ? usdText(json.saved_text, json.saved) : null,
     cachedRequests: json.cached_requests ?? 0
   };
 }
@@ -52,7 +58,7 @@ export function stateFromAnswer(answer: IResponseJSON): ITallyState | null {
   }
   return {
     source: 'answer',
-    total: answer.session_total,
+    total: usdText(answer.session_total_text, answer.session_total),
     estimated: !!answer.session_total_estimated,
     model: answer.model ?? null,
     budget: null,
@@ -71,9 +77,9 @@ export function statusLabel(state: ITallyState | null): string {
   if (!state) {
     return '';
   }
-  let cost = formatUsd(state.total, state.estimated);
+  let cost = state.total;
   if (state.budget !== null) {
-    cost += ` of ${formatUsd(state.budget)}`;
+    cost += ` of ${state.budget}`;
   }
   const model = state.model ? ` · ${shortModel(state.model)}` : '';
   return `Gemini ${cost}${model}`;
@@ -84,10 +90,10 @@ export function statusTitle(state: ITallyState | null): string {
     return '';
   }
   const lines = [
-    `jupyter-gemini session cost: ${formatUsd(state.total, state.estimated)}`,
+    `jupyter-gemini session cost: ${state.total}`,
     state.model ? `model: ${state.model}` : '',
     state.requests !== null ? `requests: ${state.requests}` : '',
-    state.budget !== null ? `budget: ${formatUsd(state.budget)}` : '',
+    state.budget !== null ? `budget: ${state.budget}` : '',
     state.emulator ? 'answers come from the local emulator' : '',
     state.estimated
       ? '≈: part of the total is an estimate (%gemini cost --reconcile)'
@@ -114,10 +120,7 @@ export function breakdownRows(state: ITallyState): IBreakdownRow[] {
     requests: String(row.requests),
     tokensIn: formatTokens(row.prompt_tokens),
     tokensOut: formatTokens(row.completion_tokens),
-    cost: formatUsd(
-      row.cost,
-      !!row.estimated_cost && !/^[0.Ee+-]*$/.test(row.estimated_cost)
-    )
+    cost: usdText(row.cost_text, row.cost)
   }));
   rows.push({
     model: 'total',
@@ -128,7 +131,7 @@ export function breakdownRows(state: ITallyState): IBreakdownRow[] {
       state.completionTokens === null
         ? ''
         : formatTokens(state.completionTokens),
-    cost: formatUsd(state.total, state.estimated)
+    cost: state.total
   });
   return rows;
 }

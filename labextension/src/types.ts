@@ -1,8 +1,8 @@
 /**
  * The JSON the kernel sends: answers (display data) and the session tally (comm).
  *
- * Mirrors `jupyter_gemini/_render.py` (`response_json`, `streaming_bundle`,
- * `status_bundle`) and `jupyter_gemini/_comm.py`. Every field is optional on
+ * Mirrors `jupyter_gemini/_display/_bundles.py` (`response_json`, `streaming_bundle`,
+ * `status_bundle`) and `jupyter_gemini/_ipython/_comm.py`. Every field is optional on
  * purpose: streaming and waiting bundles carry only a few, and older or newer
  * kernels may send fewer or more.
  */
@@ -24,6 +24,18 @@ export interface IUsage {
   cached_tokens?: number | null;
 }
 
+/** The footer's pieces as the kernel writes them; empty ones are left out. */
+export interface IFooterParts {
+  model: string;
+  tokens: string;
+  cost: string;
+  session: string;
+  /** `with 1 image (539×352 PNG, 13 KB), ≈24% of the prompt`, or empty. */
+  attachments: string;
+  /** `local emulator`, or empty. */
+  emulator: string;
+}
+
 export interface IResponseJSON {
   version?: number;
   status?: ResponseStatus | string;
@@ -42,6 +54,10 @@ export interface IResponseJSON {
   session_total_estimated?: boolean;
   problem?: string;
   footer?: string;
+  /** The footer's pieces, written by the kernel (`_display._bundles.footer_parts`). */
+  footer_parts?: IFooterParts;
+  /** `session_total` as the kernel writes it, ≈ included. */
+  session_total_text?: string;
   /** While waiting (`status: "waiting"`): e.g. a retry countdown. */
   notice?: string;
 }
@@ -53,6 +69,8 @@ export interface IModelRow {
   completion_tokens: number;
   cost: string;
   estimated_cost?: string;
+  /** `cost` as the kernel writes it, ≈ included. */
+  cost_text?: string;
 }
 
 /** What the kernel sends on the comm: `CostTally.to_json()` plus model and budget. */
@@ -61,8 +79,10 @@ export interface ITallyJSON {
   version?: number;
   model?: string;
   budget?: string | null;
+  budget_text?: string | null;
   emulator?: boolean;
   total: string;
+  total_text?: string;
   estimated?: boolean;
   requests?: number;
   prompt_tokens?: number;
@@ -70,5 +90,6 @@ export interface ITallyJSON {
   models?: IModelRow[];
   /** What answers served from the cache would have cost again, and how many there were. */
   saved?: string;
+  saved_text?: string;
   cached_requests?: number;
 }

@@ -3,7 +3,7 @@ import { Signal } from '@lumino/signaling';
 
 import { KernelTallies, KernelTally } from '../client';
 import { COMM_TARGET, RESPONSE_MIME } from '../types';
-import { COMPLETE } from './helpers';
+import { COMPLETE, KERNEL } from './helpers';
 
 const done = { done: Promise.resolve() };
 
@@ -71,13 +71,7 @@ class FakeKernel {
   }
 }
 
-const TALLY = {
-  type: 'tally',
-  total: '0.000207',
-  model: 'google/gemini-2.5-flash',
-  requests: 2,
-  models: []
-};
+const TALLY = KERNEL.tally;
 
 function setup(): {
   kernel: FakeKernel;
@@ -100,7 +94,7 @@ describe('the kernel tally client', () => {
     expect(tally.state).toBeNull();
     kernel.lastComm.deliver(TALLY);
     expect(tally.live).toBe(true);
-    expect(tally.state?.total).toBe('0.000207');
+    expect(tally.state?.total).toBe('≈$0.0002071035');
     expect(tally.state?.source).toBe('comm');
     tally.refresh();
     expect(kernel.lastComm.sent).toEqual([{ type: 'refresh' }]);
@@ -119,16 +113,18 @@ describe('the kernel tally client', () => {
       data: { [RESPONSE_MIME]: COMPLETE }
     });
     expect(tally.state?.source).toBe('answer');
-    expect(tally.state?.total).toBe('0.0002070');
+    expect(tally.state?.total).toBe('$0.000207');
     expect(kernel.comms).toHaveLength(2); // tried again after the answer
     kernel.lastComm.deliver(TALLY);
     expect(tally.state?.source).toBe('comm');
 
     // Once live, answers no longer override the comm's figures.
     kernel.iopub('update_display_data', {
-      data: { [RESPONSE_MIME]: { ...COMPLETE, session_total: '9' } }
+      data: {
+        [RESPONSE_MIME]: { ...COMPLETE, session_total_text: '$9' }
+      }
     });
-    expect(tally.state?.total).toBe('0.000207');
+    expect(tally.state?.total).toBe('≈$0.0002071035');
   });
 
   it('tries again once %load_ext jupyter_gemini has run', () => {
@@ -142,8 +138,8 @@ describe('the kernel tally client', () => {
     expect(kernel.comms).toHaveLength(1);
     kernel.iopub('status', { execution_state: 'idle' }, 'load');
     expect(kernel.comms).toHaveLength(2);
-    kernel.lastComm.deliver({ ...TALLY, total: '0', requests: 0 });
-    expect(tally.state?.total).toBe('0');
+    kernel.lastComm.deliver(KERNEL.empty_tally);
+    expect(tally.state?.total).toBe('$0');
     // Unrelated cells do not reopen anything.
     kernel.iopub('execute_input', { code: 'x = 1' }, 'other');
     kernel.iopub('status', { execution_state: 'idle' }, 'other');

@@ -1,65 +1,47 @@
 import {
   bodyMarkdown,
   extractCode,
+  footerParts,
   footerText,
-  formatUsd,
-  plainDecimal,
-  shortModel
+  shortModel,
+  usdText
 } from '../format';
-import { COMPLETE } from './helpers';
+import { KERNEL } from './helpers';
 
-describe('exact amounts', () => {
+describe('amounts and the footer come written by the kernel', () => {
   it.each([
-    ['0.0001035', '0.0001035'],
-    ['0.00010350', '0.0001035'],
-    ['1.035E-7', '0.0000001035'],
-    ['0E-7', '0'],
-    ['0', '0'],
-    ['12.50', '12.5'],
-    ['1E+2', '100'],
-    ['-0.5', '-0.5'],
-    ['007.10', '7.1']
-  ])('%s is written %s', (input, expected) => {
-    expect(plainDecimal(input)).toBe(expected);
+    'complete',
+    'emulator',
+    'unpriced',
+    'partial',
+    'exponent',
+    'cached',
+    'attachments'
+  ] as const)('the %s footer reads as the kernel wrote it', name => {
+    const answer = KERNEL[name];
+    expect(footerText(answer)).toBe(answer.footer);
   });
 
-  it('marks estimates and leaves junk alone', () => {
-    expect(formatUsd('0.02', true)).toBe('≈$0.02');
-    expect(formatUsd(undefined)).toBe('$0');
-    expect(plainDecimal('NaN')).toBe('NaN');
+  it('keeps what the kernel said about costs it cannot know', () => {
+    expect(footerParts(KERNEL.unpriced).cost).toBe(
+      '≈ cost unknown until %gemini cost --reconcile'
+    );
+    expect(footerParts(KERNEL.exponent).cost).toBe('$0.0000001035');
+    expect(footerParts(KERNEL.cached).cost).toBe(
+      'cached · $0 (saved $0.0001035)'
+    );
+  });
+
+  it('shows an older kernel its own footer and exact amounts', () => {
+    const { footer_parts: _, ...old } = KERNEL.complete;
+    expect(footerText(old)).toBe(KERNEL.complete.footer);
+    expect(usdText(undefined, '0.02')).toBe('$0.02');
+    expect(usdText('≈$0.02', '0.02')).toBe('≈$0.02');
+    expect(usdText(null, null)).toBe('$0');
   });
 });
 
-describe('footer and body', () => {
-  it('reads like the kernel footer', () => {
-    expect(footerText(COMPLETE)).toBe(
-      'google/gemini-3.1-flash-lite · 54 in / 60 out tokens · $0.0001035 · session $0.000207'
-    );
-    expect(
-      footerText({
-        ...COMPLETE,
-        emulator: true,
-        usage: { prompt_tokens: 1234, completion_tokens: 5 }
-      })
-    ).toBe(
-      'google/gemini-3.1-flash-lite · 1,234 in / 5 out tokens · $0.0001035 · session $0.000207 · local emulator'
-    );
-  });
-
-  it('says an unpriced answer has an unknown cost, not $0', () => {
-    expect(
-      footerText({ ...COMPLETE, cost: '0', cost_estimated: true })
-    ).toContain('≈ cost unknown until %gemini cost --reconcile');
-    expect(
-      footerText({
-        ...COMPLETE,
-        cost: '0',
-        cost_estimated: true,
-        usage: { prompt_tokens: 0, completion_tokens: 0 }
-      })
-    ).toContain('≈$0');
-  });
-
+describe('body', () => {
   it('extracts code like _render.extract_code', () => {
     expect(extractCode('Here:\n```python\nx = 1\n```\nbye')).toBe('x = 1');
     expect(extractCode('~~~\na\n~~~')).toBe('a');

@@ -9,7 +9,8 @@ import { createMarkdownParser } from '@jupyterlab/markedparser-extension';
 import { MimeModel } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
-import { IResponseJSON, RESPONSE_MIME } from '../types';
+import { IResponseJSON, ITallyJSON, RESPONSE_MIME } from '../types';
+import fixtures from './kernel-fixtures.json';
 
 export function rendererOptions(): IRenderMime.IRendererOptions & {
   parsed: string[];
@@ -43,28 +44,21 @@ export function model(data: IResponseJSON): MimeModel {
   });
 }
 
-export const COMPLETE: IResponseJSON = {
-  version: 1,
-  status: 'complete',
-  format: 'markdown',
-  text: '*Answer from the local OpenRouter emulator (jupyter-gemini), not a real model.*\n\nA **DataFrame** is a table.',
-  model: 'google/gemini-3.1-flash-lite',
-  provider: 'jupyter-gemini emulator',
-  emulator: false,
-  generation_id: 'gen-1764926649-abcdefghijklmnopqrst',
-  finish_reason: 'stop',
-  usage: {
-    prompt_tokens: 54,
-    completion_tokens: 60,
-    total_tokens: 114,
-    reasoning_tokens: 0,
-    cached_tokens: 0
-  },
-  cost: '0.0001035',
-  cost_estimated: false,
-  session_total: '0.0002070',
-  session_total_estimated: false,
-  problem: '',
-  footer:
-    'google/gemini-3.1-flash-lite · 54 in / 60 out tokens · $0.0001035 · session $0.000207'
+/**
+ * What a kernel really sends, written by `tests/test_frontend_fixtures.py` through the
+ * kernel's own code (and checked there against it), not copied here by hand.
+ */
+export const KERNEL = fixtures as unknown as {
+  complete: IResponseJSON;
+  emulator: IResponseJSON;
+  unpriced: IResponseJSON;
+  partial: IResponseJSON;
+  exponent: IResponseJSON;
+  cached: IResponseJSON;
+  attachments: IResponseJSON;
+  tally: ITallyJSON;
+  tally_with_budget: ITallyJSON;
+  empty_tally: ITallyJSON;
 };
+
+export const COMPLETE: IResponseJSON = KERNEL.complete;

@@ -5,7 +5,7 @@ import {
   ResponseCard
 } from '../renderer';
 import { IResponseJSON, RESPONSE_MIME } from '../types';
-import { COMPLETE, model, rendererOptions } from './helpers';
+import { COMPLETE, KERNEL, model, rendererOptions } from './helpers';
 
 function card(actions: Partial<ICodeActions> = {}): {
   card: ResponseCard;
@@ -192,23 +192,32 @@ describe('the answer card', () => {
 
   it('marks emulator answers', async () => {
     const { card: c } = card();
-    await c.renderModel(model({ ...COMPLETE, emulator: true }));
+    await c.renderModel(model(KERNEL.emulator));
     expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-emulator').textContent).toBe(
       'emulator'
     );
     expect(visible(q(c.node, '.jp-GeminiCard-emulatorNote'))).toBe(true);
+    expect(q(c.node, '.jp-GeminiCard-emulatorNote').textContent).toBe(
+      'local emulator'
+    );
+  });
+
+  it('says what went with the question, as the text footer does', async () => {
+    const { card: c } = card();
+    await c.renderModel(model(KERNEL.attachments));
+    expect(q(c.node, '.jp-GeminiCard-attachments').textContent).toBe(
+      'with 1 image (539×352 PNG, 13 KB), ≈24% of the prompt'
+    );
+    expect(q(c.node, '.jp-GeminiCard-footer').textContent).toContain(
+      '539×352 PNG'
+    );
+    await c.renderModel(model(COMPLETE));
+    expect(visible(q(c.node, '.jp-GeminiCard-attachments'))).toBe(false);
   });
 
   it('marks partial answers and shows the problem', async () => {
     const { card: c } = card();
-    await c.renderModel(
-      model({
-        ...COMPLETE,
-        status: 'partial',
-        cost_estimated: true,
-        problem: 'Incomplete answer: the connection dropped.'
-      })
-    );
+    await c.renderModel(model(KERNEL.partial));
     expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-partial').textContent).toBe(
       'incomplete'
     );
@@ -240,11 +249,13 @@ describe('the answer card', () => {
 
   it('marks cached answers', async () => {
     const { card: c } = card();
-    await c.renderModel(model({ ...COMPLETE, status: 'cached' }));
+    await c.renderModel(model(KERNEL.cached));
     expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-cached').textContent).toBe(
       'cached'
     );
-    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('$0.0001035');
+    expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe(
+      'cached · $0 (saved $0.0001035)'
+    );
   });
 
   it('sanitizes the model output whatever the notebook trust', async () => {
@@ -283,9 +294,7 @@ describe('the answer card', () => {
 
   it('writes costs exactly, exponents included', async () => {
     const { card: c } = card();
-    await c.renderModel(
-      model({ ...COMPLETE, cost: '1.035E-7', session_total: '0E-7' })
-    );
+    await c.renderModel(model(KERNEL.exponent));
     expect(q(c.node, '.jp-GeminiCard-cost').textContent).toBe('$0.0000001035');
     expect(q(c.node, '.jp-GeminiCard-session').textContent).toBe('session $0');
   });

@@ -6,56 +6,27 @@ import {
   statusLabel,
   statusTitle
 } from '../tally';
-import { ITallyJSON } from '../types';
-import { COMPLETE } from './helpers';
+import { COMPLETE, KERNEL } from './helpers';
 
-const TALLY: ITallyJSON = {
-  type: 'tally',
-  version: 1,
-  model: 'google/gemini-3.1-flash-lite',
-  budget: null,
-  emulator: true,
-  total: '0.0003105',
-  estimated: false,
-  requests: 3,
-  prompt_tokens: 162,
-  completion_tokens: 180,
-  models: [
-    {
-      model: 'google/gemini-3.1-flash-lite',
-      requests: 2,
-      prompt_tokens: 108,
-      completion_tokens: 120,
-      cost: '0.000207',
-      estimated_cost: '0'
-    },
-    {
-      model: 'google/gemini-2.5-flash',
-      requests: 1,
-      prompt_tokens: 54,
-      completion_tokens: 60,
-      cost: '0.0001035',
-      estimated_cost: '0.0001035'
-    }
-  ]
-};
+const TALLY = KERNEL.tally;
 
 describe('status from the comm', () => {
   it('labels the session total and model', () => {
     const state = stateFromTally(TALLY);
     expect(state.source).toBe('comm');
     expect(statusLabel(state)).toBe(
-      'Gemini $0.0003105 · gemini-3.1-flash-lite'
+      'Gemini ≈$0.0002071035 · gemini-3.1-flash-lite'
     );
     expect(statusTitle(state)).toContain('requests: 3');
     expect(statusTitle(state)).toContain('click for the per-model breakdown');
   });
 
   it('shows the budget and estimates', () => {
-    const state = stateFromTally({ ...TALLY, budget: '0.5', estimated: true });
+    const state = stateFromTally(KERNEL.tally_with_budget);
     expect(statusLabel(state)).toBe(
-      'Gemini ≈$0.0003105 of $0.5 · gemini-3.1-flash-lite'
+      'Gemini ≈$0.0002071035 of $0.5 · gemini-3.1-flash-lite'
     );
+    expect(statusTitle(state)).toContain('budget: $0.5');
   });
 
   it('breaks the cost down per model, as %gemini cost does', () => {
@@ -73,55 +44,55 @@ describe('status from the comm', () => {
         requests: '1',
         tokensIn: '54',
         tokensOut: '60',
-        cost: '≈$0.0001035'
+        cost: '≈$0.0000001035'
       },
       {
         model: 'total',
         requests: '3',
         tokensIn: '162',
         tokensOut: '180',
-        cost: '$0.0003105'
+        cost: '≈$0.0002071035'
       }
     ]);
     const node = breakdownNode(stateFromTally(TALLY));
     expect(node.querySelectorAll('tbody tr')).toHaveLength(3);
     expect(
       node.querySelector('.jp-GeminiBreakdown-total')?.textContent
-    ).toContain('$0.0003105');
+    ).toContain('≈$0.0002071035');
     expect(node.textContent).toContain('local OpenRouter emulator');
   });
 
   it('notes what the answer cache saved', () => {
-    const node = breakdownNode(
-      stateFromTally({ ...TALLY, saved: '0.0002', cached_requests: 2 })
-    );
+    const node = breakdownNode(stateFromTally(TALLY));
     expect(node.textContent).toContain(
-      '2 answers from the cache saved $0.0002.'
+      '1 answer from the cache saved $0.0002.'
     );
-    expect(breakdownNode(stateFromTally(TALLY)).textContent).not.toContain(
-      'cache'
-    );
+    expect(
+      breakdownNode(stateFromTally(KERNEL.empty_tally)).textContent
+    ).not.toContain('cache');
   });
 
   it('reads an empty tally', () => {
-    const state = stateFromTally({ total: '0' });
-    expect(statusLabel(state)).toBe('Gemini $0');
+    const state = stateFromTally(KERNEL.empty_tally);
+    expect(statusLabel(state)).toBe('Gemini $0 · gemini-3.1-flash-lite');
     expect(breakdownRows(state)).toEqual([
-      { model: 'total', requests: '', tokensIn: '', tokensOut: '', cost: '$0' }
+      {
+        model: 'total',
+        requests: '0',
+        tokensIn: '0',
+        tokensOut: '0',
+        cost: '$0'
+      }
     ]);
+    expect(statusLabel(stateFromTally({ total: '0' }))).toBe('Gemini $0');
   });
 });
 
 describe('fallback from answers', () => {
   it('takes the session total from a final answer', () => {
-    const state = stateFromAnswer({
-      ...COMPLETE,
-      session_total_estimated: true
-    });
+    const state = stateFromAnswer(COMPLETE);
     expect(state?.source).toBe('answer');
-    expect(statusLabel(state)).toBe(
-      'Gemini ≈$0.000207 · gemini-3.1-flash-lite'
-    );
+    expect(statusLabel(state)).toBe('Gemini $0.000207 · gemini-3.1-flash-lite');
     expect(statusTitle(state)).toContain('no jupyter_gemini comm');
     const node = breakdownNode(state!);
     expect(node.querySelectorAll('tbody tr')).toHaveLength(1);
