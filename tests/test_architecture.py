@@ -6,6 +6,7 @@ layer contract cannot see: cycles inside one layer, deferred (function-level) im
 
 from __future__ import annotations
 
+import graphlib
 from pathlib import Path
 
 import grimp
@@ -20,49 +21,25 @@ def import_graph() -> dict[str, set[str]]:
     return {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected groups of more than one module (Tarjan), or a module importing itself."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                group.append(w)
-                if w == v:
-                    break
-            if len(group) > 1 or v in graph.get(v, ()):
-                found.append(sorted(group))
-
-    for module in sorted(graph):
-        if module not in index:
-            visit(module)
-    return found
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle in `graph` (the standard library's topological sort finds it), or []."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        return list(error.args[1])
+    return []
 
 
 def test_no_module_imports_in_a_circle_not_even_from_inside_a_function():
     graph = import_graph()
     assert len(graph) > 50  # the whole package was read
-    assert cycles(graph) == []
+    assert cycle(graph) == []
 
 
 def test_the_cycle_check_finds_a_cycle():
-    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    found = cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
+    assert found[0] == found[-1] and set(found) == {"a", "b", "c"}
+    assert cycle({"a": {"a"}}) == ["a", "a"]  # a module importing itself
 
 
 def test_every_layer_is_a_folder_and_the_root_holds_only_the_public_surface():

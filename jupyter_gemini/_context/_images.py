@@ -117,22 +117,8 @@ def resolve_image(source: str, namespace: Mapping[str, Any], history: ImageHisto
         raise ContextError(
             "--image was given no source, so nothing was sent; use last, Out[n], a variable, a path or a URL."
         )
-    if text == "last":
-        found = history.last() if history is not None else None
-        if found is None:
-            raise ContextError(f"No image output found yet{_seen(history)}, so nothing was sent; display a plot first.")
-        return found
-    match = _OUT.fullmatch(text)
-    if match:
-        n = int(match.group(1) or match.group(2))
-        found = history.for_cell(n) if history is not None else None
-        if found is not None:
-            return found
-        out = namespace.get("Out")
-        result = out.get(n) if isinstance(out, Mapping) else None
-        if result is not None and _image_like(result):
-            return result
-        raise ContextError(f"No image output found for cell {n}{_seen(history)}, so nothing was sent.")
+    if text == "last" or _OUT.fullmatch(text):
+        return _displayed(text, namespace, history)
     if _is_url(text):
         return text
     if _NAME.fullmatch(text):
@@ -145,6 +131,26 @@ def resolve_image(source: str, namespace: Mapping[str, Any], history: ImageHisto
     raise ContextError(
         f"No variable or file named {text!r}, so nothing was sent; use last, Out[n], a variable, a path or a URL."
     )
+
+
+def _displayed(text: str, namespace: Mapping[str, Any], history: ImageHistory | None) -> Any:
+    """`last`, or `Out[n]`/`n`: an image the kernel displayed (or cell n's image-like result)."""
+    if text == "last":
+        found = history.last() if history is not None else None
+        if found is None:
+            raise ContextError(f"No image output found yet{_seen(history)}, so nothing was sent; display a plot first.")
+        return found
+    match = _OUT.fullmatch(text)
+    assert match is not None, "only called for last or Out[n]"
+    n = int(match.group(1) or match.group(2))
+    found = history.for_cell(n) if history is not None else None
+    if found is not None:
+        return found
+    out = namespace.get("Out")
+    result = out.get(n) if isinstance(out, Mapping) else None
+    if result is not None and _image_like(result):
+        return result
+    raise ContextError(f"No image output found for cell {n}{_seen(history)}, so nothing was sent.")
 
 
 def _seen(history: ImageHistory | None) -> str:
@@ -200,7 +206,11 @@ def prepare_image(obj: Any, *, detail: str = "auto", label: str | None = None) -
         return _from_bytes(read_limited(path, what="image"), label or path.name, detail)
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return _from_bytes(bytes(obj), label or "bytes", detail)
-    name = label or type(obj).__name__
+    return _from_object(obj, label or type(obj).__name__, detail)
+
+
+def _from_object(obj: Any, name: str, detail: str) -> PreparedImage:
+    """An image object from a library: IPython's Image, a matplotlib figure (or Axes), a PIL Image."""
     ipython = _ipython_image(obj)
     if ipython is not None:
         if isinstance(ipython.data, bytes) and ipython.data:

@@ -108,16 +108,24 @@ def build_directive(pairs: Mapping[str, str]) -> Directive:
     if "tps" in pairs:
         values["tps"] = _number("tps", pairs["tps"], integer=False, minimum=0, exclusive=True)
     if "stall_silent" in pairs:
-        flag = pairs["stall_silent"].lower()
-        if flag not in ("1", "0", "true", "false", "yes", "no"):
-            raise DirectiveError(f"stall_silent={pairs['stall_silent']!r} must be 1 or 0")
-        values["stall_silent"] = flag in ("1", "true", "yes")
+        values["stall_silent"] = _flag("stall_silent", pairs["stall_silent"])
     if "fault" in pairs:
-        fault = pairs["fault"].lower()
-        if fault not in (*FAULTS, "none"):
-            raise DirectiveError(f"unknown fault {pairs['fault']!r}; known: none, {', '.join(FAULTS)}")
-        values["fault"] = fault
+        values["fault"] = _fault(pairs["fault"])
     return Directive(**values)
+
+
+def _flag(key: str, value: str) -> bool:
+    flag = value.lower()
+    if flag not in ("1", "0", "true", "false", "yes", "no"):
+        raise DirectiveError(f"{key}={value!r} must be 1 or 0")
+    return flag in ("1", "true", "yes")
+
+
+def _fault(value: str) -> str:
+    fault = value.lower()
+    if fault not in (*FAULTS, "none"):
+        raise DirectiveError(f"unknown fault {value!r}; known: none, {', '.join(FAULTS)}")
+    return fault
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,55 +213,65 @@ def http_fault(
     retry_after: float = 1.0,
 ) -> HttpError:
     """The body and headers OpenRouter sends for `status` (one of HTTP_FAULT_STATUSES)."""
+    if status in _ONE_LINE_FAULTS:
+        return error(status, _ONE_LINE_FAULTS[status])
     if status == 400:
         return invalid_model(model_id)
-    if status == 401:
-        return error(401, "No auth credentials found")
     if status == 402:
         return insufficient_credits(requested_tokens, requested_tokens // 4)
     if status == 403:
-        flagged = prompt_text[:100]
-        return error(
-            403,
-            f'{model_id} requires moderation on {PROVIDER_NAME}. Your input was flagged for "harassment"',
-            {
-                "reasons": ["harassment"],
-                "flagged_input": flagged,
-                "provider_name": PROVIDER_NAME,
-                "model_slug": model_id,
-            },
-        )
+        return _moderated(model_id, prompt_text)
     if status == 404:
         return error(
             404,
             f"No endpoints found for {model_id}.",
             availability={"code": "no_endpoints", "requested_models": [model_id]},
         )
-    if status == 408:
-        return error(408, "Operation timed out. Please try again later.")
-    if status == 413:
-        return error(413, "Downloaded image content cannot exceed 30MB")
     if status == 429:
-        reset_ms = str(int((time.time() + retry_after) * 1000))
-        limits = {"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset_ms}
-        return HttpError(
-            429,
-            {
-                "error": {
-                    "code": 429,
-                    "message": "Rate limit exceeded: free-models-per-day. "
-                    "Add 10 credits to unlock 1000 free model requests per day",
-                    "metadata": {"headers": limits},
-                },
-                "user_id": EMULATOR_USER_ID,
-            },
-            {"Retry-After": _seconds_text(retry_after), **limits},
-        )
+        return _rate_limited(retry_after)
     if status == 502:
         return error(502, "Provider returned error", {"provider_name": PROVIDER_NAME, "raw": _GEMINI_OVERLOADED_RAW})
-    if status == 503:
-        return error(503, "No allowed providers are available for the selected model.")
     raise ValueError(f"no fault for HTTP status {status}")
+
+
+#: Faults whose body is one message, worded as OpenRouter words them.
+_ONE_LINE_FAULTS = {
+    401: "No auth credentials found",
+    408: "Operation timed out. Please try again later.",
+    413: "Downloaded image content cannot exceed 30MB",
+    503: "No allowed providers are available for the selected model.",
+}
+
+
+def _moderated(model_id: str, prompt_text: str) -> HttpError:
+    return error(
+        403,
+        f'{model_id} requires moderation on {PROVIDER_NAME}. Your input was flagged for "harassment"',
+        {
+            "reasons": ["harassment"],
+            "flagged_input": prompt_text[:100],
+            "provider_name": PROVIDER_NAME,
+            "model_slug": model_id,
+        },
+    )
+
+
+def _rate_limited(retry_after: float) -> HttpError:
+    reset_ms = str(int((time.time() + retry_after) * 1000))
+    limits = {"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset_ms}
+    return HttpError(
+        429,
+        {
+            "error": {
+                "code": 429,
+                "message": "Rate limit exceeded: free-models-per-day. "
+                "Add 10 credits to unlock 1000 free model requests per day",
+                "metadata": {"headers": limits},
+            },
+            "user_id": EMULATOR_USER_ID,
+        },
+        {"Retry-After": _seconds_text(retry_after), **limits},
+    )
 
 
 def upstream_rate_limit(model_id: str) -> HttpError:

@@ -115,31 +115,40 @@ def _describe(np: Any, column: Column, values: Any, sample: Any) -> None:
         if present.size:
             column.stats = _numeric_stats(np, present, sample if sample.size else present)
     elif kind in "mM":
-        missing = np.isnat(values)
-        column.nulls = int(missing.sum())
-        present = values[~missing]
-        if present.size:
-            ordered = np.sort(sample[~np.isnat(sample)])
-            middle = ordered[(len(ordered) - 1) // 2] if len(ordered) else present.min()
-            column.stats = [("min", str(present.min())), ("median", str(middle)), ("max", str(present.max()))]
+        _describe_times(np, column, values, sample)
     elif kind in "USO":
-        items = sample.tolist()
-        if kind == "O":
-            column.nulls = sum(1 for item in values.tolist() if item is None)
-            kinds = Counter(type(item).__name__ for item in items if item is not None)
-            total = sum(kinds.values())
-            if total and not (len(kinds) == 1 and "str" in kinds):
-                column.types = ", ".join(f"{t} {share_text(c / total)}" for t, c in kinds.most_common(4))
-        try:
-            counts = Counter(item for item in items if item is not None)
-        except TypeError:  # unhashable items: the types say enough
-            return
-        distinct = len(counts)
-        if distinct:
-            column.distinct = f"≥{distinct:,} distinct" if len(sample) < len(values) else f"{distinct:,} distinct"
-            ranked = [(item, count) for item, count in counts.most_common(_TOP) if count > 1]
-            column.top = [(cell_text(item), count / len(items)) for item, count in ranked]
-            column.top_more = distinct > len(column.top)
+        _describe_values(column, values, sample)
+
+
+def _describe_times(np: Any, column: Column, values: Any, sample: Any) -> None:
+    missing = np.isnat(values)
+    column.nulls = int(missing.sum())
+    present = values[~missing]
+    if present.size:
+        ordered = np.sort(sample[~np.isnat(sample)])
+        middle = ordered[(len(ordered) - 1) // 2] if len(ordered) else present.min()
+        column.stats = [("min", str(present.min())), ("median", str(middle)), ("max", str(present.max()))]
+
+
+def _describe_values(column: Column, values: Any, sample: Any) -> None:
+    """Strings and Python objects: how many distinct, the commonest, and (for objects) their types."""
+    items = sample.tolist()
+    if values.dtype.kind == "O":
+        column.nulls = sum(1 for item in values.tolist() if item is None)
+        kinds = Counter(type(item).__name__ for item in items if item is not None)
+        total = sum(kinds.values())
+        if total and not (len(kinds) == 1 and "str" in kinds):
+            column.types = ", ".join(f"{t} {share_text(c / total)}" for t, c in kinds.most_common(4))
+    try:
+        counts = Counter(item for item in items if item is not None)
+    except TypeError:  # unhashable items: the types say enough
+        return
+    distinct = len(counts)
+    if distinct:
+        column.distinct = f"≥{distinct:,} distinct" if len(sample) < len(values) else f"{distinct:,} distinct"
+        ranked = [(item, count) for item, count in counts.most_common(_TOP) if count > 1]
+        column.top = [(cell_text(item), count / len(items)) for item, count in ranked]
+        column.top_more = distinct > len(column.top)
 
 
 def _present(np: Any, values: Any) -> Any:

@@ -103,7 +103,6 @@ def _describe(column: Column, series: Any, chosen: Any, pd: Any, np: Any) -> boo
     """Fill the statistics; True if some of them came from the rows `chosen` as a sample (None: all rows)."""
     api = pd.api.types
     dtype = series.dtype
-    sampled = chosen is not None
     if isinstance(dtype, pd.CategoricalDtype):
         counts = series.value_counts(sort=True)
         ordered = " ordered" if dtype.ordered else ""
@@ -114,42 +113,57 @@ def _describe(column: Column, series: Any, chosen: Any, pd: Any, np: Any) -> boo
         column.stats = [("true", share_text(float(series.mean())))]
         return False
     if api.is_numeric_dtype(dtype) and dtype.kind in "iuf":
-        nulls = column.nulls > 0
-        if isinstance(dtype, np.dtype):  # sample straight from the numpy array: no pandas take
-            raw = series.to_numpy()
-            values = raw[~np.isnan(raw)] if nulls and raw.dtype.kind == "f" else raw
-            sample = raw[chosen] if sampled else None
-            if sample is not None and nulls and raw.dtype.kind == "f":
-                sample = sample[~np.isnan(sample)]
-        else:  # nullable Int64, Float64, …
-            values = _present(series, np, nulls)
-            sample = _present(series.iloc[chosen], np, nulls) if sampled else None
-        _numeric(column, values, sample, np)
-        return sampled
+        return _describe_numbers(column, series, chosen, np)
     if api.is_datetime64_any_dtype(dtype) or api.is_timedelta64_dtype(dtype):
-        sample = series.iloc[chosen] if sampled else series
-        middle = sample.quantile(0.5, interpolation="lower")  # a value that occurs, not a midpoint
-        column.stats = [("min", _when(series.min())), ("median", _when(middle)), ("max", _when(series.max()))]
-        if api.is_timedelta64_dtype(dtype):
-            mean = series.mean()
-            column.stats.append(("mean", _when(mean.round("s") if abs(mean.total_seconds()) >= 60 else mean)))
-        return sampled
+        return _describe_times(column, series, chosen, timedelta=api.is_timedelta64_dtype(dtype))
     if api.is_string_dtype(dtype) or api.is_object_dtype(dtype):
-        source = series.iloc[chosen] if sampled else series
-        if api.is_object_dtype(dtype):
-            column.types = _types(source)
-        try:
-            counts = source.value_counts(sort=True)
-        except TypeError:  # unhashable values (dicts, lists): their types say enough
-            return sampled
-        if len(counts):
-            distinct = len(counts)
-            column.distinct = f"≥{distinct:,} distinct" if sampled else f"{distinct:,} distinct"
-            if distinct == len(source) - column.nulls and not sampled:
-                column.distinct = "all distinct"
-            _top(column, counts, len(source))
-        return sampled
+        return _describe_values(column, series, chosen, mixed=api.is_object_dtype(dtype))
     return False
+
+
+def _describe_numbers(column: Column, series: Any, chosen: Any, np: Any) -> bool:
+    sampled, nulls = chosen is not None, column.nulls > 0
+    if isinstance(series.dtype, np.dtype):  # sample straight from the numpy array: no pandas take
+        raw = series.to_numpy()
+        values = raw[~np.isnan(raw)] if nulls and raw.dtype.kind == "f" else raw
+        sample = raw[chosen] if sampled else None
+        if sample is not None and nulls and raw.dtype.kind == "f":
+            sample = sample[~np.isnan(sample)]
+    else:  # nullable Int64, Float64, …
+        values = _present(series, np, nulls)
+        sample = _present(series.iloc[chosen], np, nulls) if sampled else None
+    _numeric(column, values, sample, np)
+    return sampled
+
+
+def _describe_times(column: Column, series: Any, chosen: Any, *, timedelta: bool) -> bool:
+    sampled = chosen is not None
+    sample = series.iloc[chosen] if sampled else series
+    middle = sample.quantile(0.5, interpolation="lower")  # a value that occurs, not a midpoint
+    column.stats = [("min", _when(series.min())), ("median", _when(middle)), ("max", _when(series.max()))]
+    if timedelta:
+        mean = series.mean()
+        column.stats.append(("mean", _when(mean.round("s") if abs(mean.total_seconds()) >= 60 else mean)))
+    return sampled
+
+
+def _describe_values(column: Column, series: Any, chosen: Any, *, mixed: bool) -> bool:
+    """Strings and Python objects: how many distinct, the commonest, and (for objects) their types."""
+    sampled = chosen is not None
+    source = series.iloc[chosen] if sampled else series
+    if mixed:
+        column.types = _types(source)
+    try:
+        counts = source.value_counts(sort=True)
+    except TypeError:  # unhashable values (dicts, lists): their types say enough
+        return sampled
+    if len(counts):
+        distinct = len(counts)
+        column.distinct = f"≥{distinct:,} distinct" if sampled else f"{distinct:,} distinct"
+        if distinct == len(source) - column.nulls and not sampled:
+            column.distinct = "all distinct"
+        _top(column, counts, len(source))
+    return sampled
 
 
 def _present(series: Any, np: Any, nulls: bool) -> Any:

@@ -95,19 +95,28 @@ def _describe(pl: Any, column: Column, series: Any, sample: Any) -> bool:
             column.stats += _numeric(values, sample if len(sample) else values)
         return True
     if dtype.is_temporal():
-        values = series.drop_nulls()
-        ordered = sample.drop_nulls().sort()
-        middle = ordered[(len(ordered) - 1) // 2] if len(ordered) else values.min()
-        column.stats = [("min", _when(values.min())), ("median", _when(middle)), ("max", _when(values.max()))]
-        if dtype == pl.Duration:
-            mean = values.mean()
-            if isinstance(mean, datetime.timedelta) and abs(mean) >= datetime.timedelta(minutes=1):
-                mean = datetime.timedelta(seconds=round(mean.total_seconds()))
-            column.stats.append(("mean", _when(mean)))
+        _describe_times(pl, column, series, sample)
         return True
     if dtype == pl.Object:  # arbitrary Python objects: polars cannot count them
         return False
-    from_sample = dtype not in (pl.Categorical, pl.Enum) and len(sample) < len(series)
+    return _describe_values(pl, column, series, sample)
+
+
+def _describe_times(pl: Any, column: Column, series: Any, sample: Any) -> None:
+    values = series.drop_nulls()
+    ordered = sample.drop_nulls().sort()
+    middle = ordered[(len(ordered) - 1) // 2] if len(ordered) else values.min()
+    column.stats = [("min", _when(values.min())), ("median", _when(middle)), ("max", _when(values.max()))]
+    if series.dtype == pl.Duration:
+        mean = values.mean()
+        if isinstance(mean, datetime.timedelta) and abs(mean) >= datetime.timedelta(minutes=1):
+            mean = datetime.timedelta(seconds=round(mean.total_seconds()))
+        column.stats.append(("mean", _when(mean)))
+
+
+def _describe_values(pl: Any, column: Column, series: Any, sample: Any) -> bool:
+    """Strings and categories: how many distinct and the commonest; True if counted on the sample."""
+    from_sample = series.dtype not in (pl.Categorical, pl.Enum) and len(sample) < len(series)
     source = sample if from_sample else series
     present = source.drop_nulls()
     if not len(present):
