@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The JupyterLab extension's tests: jest (unit), then Playwright in Debian's
+# The JupyterLab extension's tests: lint (eslint, stylelint, prettier, tsc), jest (unit), then Playwright in Debian's
 # Chromium against a real `jupyter lab` whose kernels answer from the local
 # OpenRouter emulator. Screenshots land in labextension/ui-tests/screenshots/.
 #
@@ -42,6 +42,9 @@ fi
 step "installing npm packages (from the lockfiles; the yarn cache makes reruns offline)"
 (cd "$here" && jlpm install --immutable >/dev/null)
 (cd "$here/ui-tests" && jlpm install --immutable >/dev/null)
+
+step "eslint, stylelint, prettier and tsc"
+(cd "$here" && jlpm lint:check)
 
 step "jest"
 (cd "$here" && jlpm test)

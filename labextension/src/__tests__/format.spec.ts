@@ -33,7 +33,7 @@ describe('amounts and the footer come written by the kernel', () => {
   });
 
   it('shows an older kernel its own footer and exact amounts', () => {
-    const { footer_parts: _, ...old } = KERNEL.complete;
+    const old = { ...KERNEL.complete, footer_parts: undefined };
     expect(footerText(old)).toBe(KERNEL.complete.footer);
     expect(usdText(undefined, '0.02')).toBe('$0.02');
     expect(usdText('≈$0.02', '0.02')).toBe('≈$0.02');
