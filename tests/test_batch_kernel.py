@@ -117,6 +117,11 @@ def test_map_with_faults_loses_no_rows_and_reruns_only_failures(kernel_in, emula
     assert chat_requests(emulator) - before == len(first["failed"])
 
 
+LEDGER = (
+    "from jupyter_gemini._cost._tally import process_tally\nprint(json.dumps({'requests': process_tally().requests}))"
+)
+
+
 def test_map_interrupt_keeps_finished_rows(emulator: Emulator, tmp_path: Path):
     emulator.config.ttft = 0.5
     km, kc = start(emulator, tmp_path)
@@ -133,11 +138,14 @@ def test_map_interrupt_keeps_finished_rows(emulator: Emulator, tmp_path: Path):
         result = printed(messages)
         assert not [m for m in messages if m["msg_type"] == "error"]  # the batch returned what it had
         assert result["rows"] == 30 and 0 < len(result["failed"]) < 30
-        asked = chat_requests(emulator)
-        time.sleep(0.5)
-        assert chat_requests(emulator) == asked  # stopped: nothing more is sent
+        # Every request enters the ledger as it is sent: what the interrupted batch sent, counted in the kernel.
+        sent = printed(execute(kc, LEDGER))["requests"]
         emulator.config.ttft = 0.0
         assert printed(execute(kc, MAP_RUN))["failed"] == []
+        # Stopped: the re-run sent only the failed rows; nothing else was sent meanwhile, not even
+        # by a worker of the first batch still running (it would have had the whole re-run to do it).
+        assert printed(execute(kc, LEDGER))["requests"] == sent + len(result["failed"])
+        assert chat_requests(emulator) <= sent + len(result["failed"])
     finally:
         stop(km, kc)
 

@@ -401,13 +401,17 @@ def test_models_endpoint_lists_served_catalog(http):
 
 def test_generation_lookup_with_delay(emu, http):
     emu.config.generation_lookup_delay = 0.3
+    posted = time.monotonic()  # the generation ends after this, so it cannot be found before posted + 0.3
     body = http.post("/chat/completions", json=user("look me up")).json()
     r = http.get("/generation", params={"id": body["id"]})
     assert r.status_code == 404
     assert r.json()["error"]["code"] == 404
-    time.sleep(0.35)
-    r = http.get("/generation", params={"id": body["id"]})
+    while r.status_code == 404:  # until the record appears, as a real client polls
+        assert time.monotonic() - posted < 30, "the generation never appeared"
+        time.sleep(0.01)
+        r = http.get("/generation", params={"id": body["id"]})
     assert r.status_code == 200
+    assert time.monotonic() - posted >= 0.3  # never before the configured delay, however fast the machine
     data = json.loads(r.text, parse_float=Decimal)["data"]
     assert data["id"] == body["id"]
     assert data["model"] == MODEL

@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-CHARS_PER_TOKEN = 4
+# One home for what a token is worth: the emulator bills by the rules the kernel estimates by,
+# so an estimate (≈) of an emulator answer is what the emulator then reports.
+from .._cost._estimate import CHARS_PER_TOKEN, TOKENS_PER_IMAGE
+
 Tokenizer = Literal["chars", "dense"]
 TOKENIZERS: tuple[Tokenizer, ...] = ("chars", "dense")
 """`chars`: one token per 4 characters (the default). `dense`: one token per CJK character, symbol,
@@ -20,11 +23,11 @@ prompt of code, symbols or CJK costs far more than 4 characters a token (like a 
 _DENSE = re.compile(r"[A-Za-z0-9]{1,4}|[ \t\r\n]{1,4}|.", re.DOTALL)
 MESSAGE_OVERHEAD_TOKENS = 4
 """Added once per message for its role and framing."""
-IMAGE_TOKENS = 258
+IMAGE_TOKENS = TOKENS_PER_IMAGE
 """What Gemini bills for a small image; every image part costs this much."""
 FILE_CHARS_PER_TOKEN = 32
 """A `file` or `input_audio` part costs ceil(len(base64 payload) / 32) tokens (about 24 bytes a token)."""
-LINKED_FILE_TOKENS = 258
+LINKED_FILE_TOKENS = TOKENS_PER_IMAGE
 """A file given by URL rather than inline data is billed like one image."""
 
 
