@@ -73,6 +73,16 @@ def fixtures() -> dict[str, Any]:
         "exponent": answer(cost=Decimal("1.035E-7"), session_total=Decimal("0E-7")),
         "cached": answer(status="cached", source="cache", cost=Decimal(0), saved=Decimal("0.0001035")),
         "attachments": answer(attachments="1 image (539×352 PNG, 13 KB), ≈24% of the prompt"),
+        "code_blocks": answer(
+            "Try this:\n\n```python\nimport pandas as pd\nprint(pd.__version__)\n```\n\nand\n\n```\nplain\n```"
+        ),
+        "one_block": answer("```python\nx = 1\n```"),
+        "failed": answer("", status="error", cost=Decimal(0), problem="Rate limited: try again in 20 s."),
+        "unsafe": answer('Hi <img src="x" onerror="alert(1)"><script>alert(2)</script>'),
+        "plain_text": answer("no *markdown* here", format="text"),
+        "code_format": answer("Sure:\n```py\nprint(1)\n```\nDone.", format="code"),
+        "json_format": answer('{"a":1}', format="json"),
+        "json_invalid": answer("not json", format="json"),
         "tally": tally(budget=None),
         "tally_with_budget": tally(budget="0.5"),
         "empty_tally": TallyChannel(lambda: _empty_session()).state(),

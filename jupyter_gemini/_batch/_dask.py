@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 
 class PartitionMap:
     """The function Dask runs on each partition; `__dask_tokenize__` names it, as Dask needs."""
 
-    def __init__(self, map_rows: Callable[..., Any], session: Any, template: str | None, options: Any) -> None:
+    def __init__(self, map_rows: Callable[..., Any], session: Session, template: str | None, options: Any) -> None:
         self.map_rows = map_rows
         self.session = session
         self.template = template
@@ -28,7 +31,7 @@ class PartitionMap:
         return ("jupyter-gemini-map", self.template, repr(self.options))
 
 
-def map_dask(map_rows: Callable[..., Any], session: Any, template: str | None, frame: Any, options: Any) -> Any:
+def map_dask(map_rows: Callable[..., Any], session: Session, template: str | None, frame: Any, options: Any) -> Any:
     # Progress per partition would interleave; confirmation cannot prompt from a worker thread.
     partition_options = dataclasses.replace(options, quiet=True, confirm=True)
     return frame.map_partitions(PartitionMap(map_rows, session, template, partition_options), meta=("answer", "object"))

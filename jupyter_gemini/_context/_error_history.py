@@ -12,7 +12,10 @@ import re
 import sys
 import traceback
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 #: Failed cells remembered.
 HISTORY_SIZE = 8
@@ -55,9 +58,9 @@ def describe(error: BaseException, *, cell: int | None, source: str) -> CellErro
 class ErrorHistory:
     def __init__(self) -> None:
         self._errors: OrderedDict[int, CellError] = OrderedDict()
-        self._shell: Any = None
+        self._shell: InteractiveShell | None = None
 
-    def install(self, shell: Any) -> None:
+    def install(self, shell: InteractiveShell) -> None:
         if self._shell is shell:
             return
         self.uninstall()

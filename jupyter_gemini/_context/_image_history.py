@@ -13,9 +13,12 @@ import dataclasses
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ContextError
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 #: Displayed images remembered; each is the published base64 text, so memory stays bounded.
 HISTORY_SIZE = 8
@@ -56,7 +59,7 @@ class ImageHistory:
 
     def __init__(self, size: int = HISTORY_SIZE) -> None:
         self._entries: deque[ImageOutput] = deque(maxlen=size)
-        self._shell: Any = None
+        self._shell: InteractiveShell | None = None
         self._wraps: list[tuple[weakref.ref[Any], str, Any, Callable[..., Any], list[bool]]] = []
         self._seq = 0
         self._cell_seq: int | None = None  # last seq before the running cell; None between cells
@@ -68,7 +71,7 @@ class ImageHistory:
     def installed(self) -> bool:
         return self._shell is not None
 
-    def install(self, shell: Any) -> None:
+    def install(self, shell: InteractiveShell) -> None:
         """Start recording `shell`'s image outputs; installing again is a no-op. Cheap: imports nothing."""
         if self._shell is shell:
             return
@@ -141,7 +144,8 @@ class ImageHistory:
         self._wraps.append((weakref.ref(target), name, saved, wrapper, active))
 
     def _pre_execute(self) -> None:
-        self._wrap(self._shell.display_pub, "publish")  # e.g. capture_output() swapped it
+        if self._shell is not None:  # a hook only runs once installed
+            self._wrap(self._shell.display_pub, "publish")  # e.g. capture_output() swapped it
 
     def _pre_run_cell(self, info: Any = None) -> None:
         self._cell_seq, self._cell = self._seq, None

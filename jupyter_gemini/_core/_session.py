@@ -13,7 +13,7 @@ import time
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .._context._attachments import Attachments
 from .._context._error_history import ErrorHistory
@@ -42,6 +42,9 @@ from ._response import FORMATS, Response
 from ._settings import GeminiSettings
 from ._settle import close_unanswered, settle
 
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
 __all__ = ["FORMATS", "AskOptions", "Session"]
 
 
@@ -49,7 +52,7 @@ class Session:
     def __init__(
         self,
         settings: GeminiSettings,
-        shell: Any = None,
+        shell: InteractiveShell | None = None,
         *,
         images: ImageHistory | None = None,
         errors: ErrorHistory | None = None,

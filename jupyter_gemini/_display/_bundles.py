@@ -142,7 +142,8 @@ def response_json(response: Response) -> dict[str, Any]:
         "attachments": response.attachments,
         "saved": str(response.saved),
         "footer": footer_text(response),
-        # Written by the kernel, so the card never formats a decimal of its own.
+        # Written by the kernel, so the card never formats a decimal or extracts code of its own.
+        "markdown": _body_markdown(response),
         "footer_parts": footer_parts(response),
         "session_total_text": format_usd(response.session_total, estimated=response.session_total_estimated),
     }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 __all__ = ["draws_in_place"]
 
 
-def draws_in_place(shell: Any) -> bool:
+def draws_in_place(shell: InteractiveShell | None) -> bool:
     """Whether an output can be updated in place (kernels, nbclient, `capture_output()`).
 
     The base `DisplayPublisher` is terminal IPython's: it prints text/plain on every update, so

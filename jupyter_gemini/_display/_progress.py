@@ -11,10 +11,13 @@ import dataclasses
 import sys
 import time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._cost._money import format_usd
 from ._frontend import draws_in_place
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 REDRAW_INTERVAL = 0.25
 
@@ -43,7 +46,7 @@ class Counts:
 
 
 class Progress:
-    def __init__(self, counts: Counts, shell: Any, *, quiet: bool = False) -> None:
+    def __init__(self, counts: Counts, shell: InteractiveShell | None, *, quiet: bool = False) -> None:
         self.counts = counts
         self._next = 0.0
         self._mode = "quiet" if quiet else _mode(shell)
@@ -98,7 +101,7 @@ class Progress:
         self._handle.update({"text/plain": summary, "text/markdown": summary.replace("$", r"\$")}, raw=True)
 
 
-def _mode(shell: Any) -> str:
+def _mode(shell: InteractiveShell | None) -> str:
     if not draws_in_place(shell):
         return "terminal"
     if getattr(shell, "kernel", None) is not None:

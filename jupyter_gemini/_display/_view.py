@@ -19,6 +19,8 @@ from ._bundles import Bundle, footer_text, response_bundle, status_bundle, strea
 from ._frontend import draws_in_place
 
 if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
     from .._core._response import Response
 
 __all__ = ["AnswerView", "LiveView", "NullView", "RedrawThrottle"]
@@ -149,7 +151,7 @@ class TerminalView:
         self._stream.flush()
 
 
-def choose_view(shell: Any, *, live: bool) -> AnswerView:
+def choose_view(shell: InteractiveShell | None, *, live: bool) -> AnswerView:
     """The view that suits the shell's frontend."""
     if not live or shell is None:
         return NullView()

@@ -22,9 +22,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._cost._money import format_usd
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from .._core._session import Session
 
 TARGET = "jupyter_gemini"
 PROTOCOL_VERSION = 1
@@ -35,16 +40,16 @@ _WATCHED_SETTINGS = ["model", "budget"]
 class TallyChannel:
     """Every open comm of one session, and what they are sent."""
 
-    def __init__(self, session_provider: Callable[[], Any]) -> None:
+    def __init__(self, session_provider: Callable[[], Session]) -> None:
         self._provider = session_provider
-        self._session: Any = None
+        self._session: Session | None = None
         self.comms: dict[str, Any] = {}
         self._lock = threading.Lock()  # the tally can change on a chat panel's thread
         self._unsubscribe: Callable[[], None] = lambda: None
         self._observed = False
 
     @property
-    def session(self) -> Any:
+    def session(self) -> Session:
         """Fetched when a frontend first opens the comm, so `%load_ext` builds no session."""
         if self._session is None:
             session = self._session = self._provider()
@@ -117,7 +122,7 @@ class TallyChannel:
 _channel: TallyChannel | None = None
 
 
-def install(shell: Any, session_provider: Callable[[], Any]) -> bool:
+def install(shell: InteractiveShell, session_provider: Callable[[], Session]) -> bool:
     """Register the comm target for the session; False outside a kernel (terminal IPython)."""
     global _channel
     if getattr(shell, "kernel", None) is None:

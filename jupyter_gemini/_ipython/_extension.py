@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
-def load_ipython_extension(shell: Any) -> None:
+def load_ipython_extension(shell: InteractiveShell) -> None:
     from ._magics import GeminiMagics
 
     if _loaded_magics(shell) is not None:
@@ -20,7 +23,7 @@ def load_ipython_extension(shell: Any) -> None:
     _comm.install(shell, lambda: magics.session)
 
 
-def unload_ipython_extension(shell: Any) -> None:
+def unload_ipython_extension(shell: InteractiveShell) -> None:
     magics = _loaded_magics(shell)
     if magics is None:
         return
@@ -41,5 +44,5 @@ def unload_ipython_extension(shell: Any) -> None:
         shell.configurables.remove(magics)
 
 
-def _loaded_magics(shell: Any) -> Any:
+def _loaded_magics(shell: InteractiveShell) -> Any:
     return shell.magics_manager.registry.get("GeminiMagics")

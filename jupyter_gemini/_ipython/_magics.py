@@ -19,6 +19,8 @@ from .._core._settings import FORMATS, GeminiSettings
 from .._cost._estimate import DEFAULT_BUDGET_TOKENS
 
 if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
     from .._core._session import Session
     from ._commands import Commands
 
@@ -74,7 +76,7 @@ class GeminiMagics(Magics, GeminiSettings):
     and `ipython_config.py` set them.
     """
 
-    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         # Installed at %load_ext so they see images and errors from the start; both are tiny.
         self.images = ImageHistory()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core._options import AskOptions
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 #: How many of the most recent image outputs the panel offers.
 RECENT_IMAGE_OUTPUTS = 20
@@ -77,7 +80,7 @@ def namespace_images(variables: Sequence[tuple[str, Any]]) -> list[Attachment]:
     return found
 
 
-def history_images(session: Any) -> list[Attachment]:
+def history_images(session: Session) -> list[Attachment]:
     """Recent image outputs, newest first, when the session keeps an image history.
 
     `session.images.cells()` lists the numbers of cells that displayed an
@@ -97,7 +100,7 @@ def history_images(session: Any) -> list[Attachment]:
     return found
 
 
-def scan(session: Any) -> tuple[list[Attachment], list[Attachment]]:
+def scan(session: Session) -> tuple[list[Attachment], list[Attachment]]:
     """The DataFrames, and the images, the panel can offer now."""
     shell = session.shell
     variables = user_variables(getattr(shell, "user_ns", {}), getattr(shell, "user_ns_hidden", {}))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._display._bundles import Bundle
 from .._keys import redact
@@ -34,6 +34,9 @@ from ._summary import chat_fallback
 from ._tally import TallyWidget
 from ._view import TranscriptView, error_html, user_turn_html
 
+if TYPE_CHECKING:
+    from .._core._session import Session
+
 #: Wait this long after Send/Enter before reading the prompt (see the module docstring).
 SUBMIT_SETTLE_SECONDS = 0.25
 
@@ -41,7 +44,7 @@ SUBMIT_SETTLE_SECONDS = 0.25
 class ChatPanel(WidgetHandle):
     """Handle for the chat panel; `.widget` is the ipywidgets box."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.picker = ModelPicker(session)
@@ -290,6 +293,6 @@ def _note(message: str) -> str:
     return message and f"<i>{html.escape(message)}</i>"
 
 
-def chat_panel(session: Any) -> ChatPanel:
+def chat_panel(session: Session) -> ChatPanel:
     """A chat panel on `session`: model picker, transcript, attachments, Send/Stop, live cost."""
     return ChatPanel(session)

@@ -16,11 +16,14 @@ import time
 import weakref
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._keys import redact
 from .._transport._wire import to_decimal
 from ..errors import GeminiError
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 #: Refresh after a request at most this often; the Refresh button ignores it.
 MIN_REFRESH_INTERVAL = 30.0
@@ -41,7 +44,7 @@ class Credit:
 class CreditMonitor:
     """One per session, shared by every tally widget of that session."""
 
-    def __init__(self, session: Any, min_interval: float = MIN_REFRESH_INTERVAL) -> None:
+    def __init__(self, session: Session, min_interval: float = MIN_REFRESH_INTERVAL) -> None:
         self._session = session
         self.min_interval = min_interval
         self.credit: Credit | None = None
@@ -109,7 +112,7 @@ class CreditMonitor:
 _monitors: weakref.WeakKeyDictionary[Any, CreditMonitor] = weakref.WeakKeyDictionary()
 
 
-def credit_monitor(session: Any) -> CreditMonitor:
+def credit_monitor(session: Session) -> CreditMonitor:
     """The session's monitor, so several widgets share one cache and one request."""
     monitor = _monitors.get(session)
     if monitor is None:

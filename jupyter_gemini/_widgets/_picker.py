@@ -12,13 +12,16 @@ import contextlib
 import html
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._cost._catalog import Catalog, ModelInfo
 from .._cost._money import price_per_million
 from .._display._bundles import Bundle
 from ._base import WidgetHandle, add_classes, safely, watch_settings, widgets_possible
 from ._summary import markers, models_fallback
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 _REFRESH_LOCK = threading.Lock()
 
@@ -51,7 +54,7 @@ def matches(info: ModelInfo, words: list[str]) -> bool:
 class ModelPicker(WidgetHandle):
     """Handle for the model dropdown; picking sets `session.settings.model`."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.catalog: Catalog = session.catalog()
@@ -183,6 +186,6 @@ class ModelPicker(WidgetHandle):
             self._local.quiet = previous
 
 
-def model_picker(session: Any) -> ModelPicker:
+def model_picker(session: Session) -> ModelPicker:
     """A dropdown of Flash models with prices; display it, or put `.widget` in your own layout."""
     return ModelPicker(session)

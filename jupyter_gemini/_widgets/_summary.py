@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._cost._catalog import ModelInfo
 from .._cost._money import format_tokens, format_usd, price_per_million
@@ -24,6 +24,9 @@ from .._display._bundles import (
 from .._keys import redact
 from ._base import html_table
 from ._credit import Credit
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 #: How many recent requests the expanded tally lists.
 RECENT_ROWS = 10
@@ -45,7 +48,7 @@ class TallySummary:
     credit_problem: str = ""
 
 
-def summarize(session: Any, credit: Credit | None, *, checking: bool = True) -> TallySummary:
+def summarize(session: Session, credit: Credit | None, *, checking: bool = True) -> TallySummary:
     """`checking`: a fetch of the credit is under way (a widget), so "checking…" rather than nothing."""
     tally: CostTally = session.tally
     total, estimated = tally.total, tally.estimated
@@ -123,7 +126,7 @@ def summary_line(summary: TallySummary) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def tally_fallback(session: Any, credit: Credit | None) -> Bundle:
+def tally_fallback(session: Session, credit: Credit | None) -> Bundle:
     """What a frontend without widgets (nbconvert, terminal) shows instead of the tally."""
     summary = summarize(session, credit, checking=False)
     data, _ = tally_bundle(session.tally)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._display._bundles import Bundle
 from ._base import WidgetHandle, add_classes, safely, watch_settings
 from ._credit import CreditMonitor, credit_monitor
 from ._summary import details_html, summarize, tally_fallback
+
+if TYPE_CHECKING:
+    from .._core._session import Session
 
 DETAILS_TITLE = "Details: per model and last requests"
 
@@ -23,7 +26,7 @@ DETAILS_TITLE = "Details: per model and last requests"
 class TallyWidget(WidgetHandle):
     """Handle for the live cost tally; `.widget` is the ipywidgets box."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.credit: CreditMonitor = credit_monitor(session)
@@ -101,6 +104,6 @@ class TallyWidget(WidgetHandle):
         self.credit.refresh(force=True)
 
 
-def tally_widget(session: Any) -> TallyWidget:
+def tally_widget(session: Session) -> TallyWidget:
     """A compact live cost tally for `session`; display it, or put `.widget` in your own layout."""
     return TallyWidget(session)

@@ -10,8 +10,9 @@ import hashlib
 import json
 from itertools import cycle, islice
 
+from .._cost._estimate import CHARS_PER_TOKEN
 from ._faults import strip_directives
-from ._tokens import CHARS_PER_TOKEN, PromptStats
+from ._tokens import PromptStats
 
 LABEL = "Answer from the local OpenRouter emulator (jupyter-gemini), not a real model."
 QUOTE_CHARS = 120

@@ -2,7 +2,7 @@
  * One kernel's jupyter-gemini tally, kept current for the status bar.
  *
  * Channel: a comm to the target `jupyter_gemini`, which the kernel registers
- * at `%load_ext jupyter_gemini` (`jupyter_gemini/_comm.py`). The kernel sends
+ * at `%load_ext jupyter_gemini` (`jupyter_gemini/_ipython/_comm.py`). The kernel sends
  * the whole tally on open and after every change. A kernel without the target
  * closes the comm at once; then the total is read off each answer's JSON
  * (`session_total`) as it goes by on iopub, and the comm is tried again after

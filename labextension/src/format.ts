@@ -54,33 +54,13 @@ export function footerText(data: IResponseJSON): string {
     .join(' · ');
 }
 
-const FENCE = /^(`{3,}|~{3,})[^\n`]*\n([\s\S]*?)^\1[ \t]*$/m;
-
-/** The first fenced block's body, or the whole text when the model sent bare code. */
-export function extractCode(text: string): string {
-  const match = FENCE.exec(text);
-  return (match ? match[2] : text).replace(/^\n+|\n+$/g, '');
-}
-
-function prettyJson(text: string): string {
-  const body = FENCE.test(text) ? extractCode(text) : text;
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return text.trim();
-  }
-}
-
-/** The Markdown the card renders, per answer format (as `_display._bundles._body_markdown`). */
+/**
+ * The Markdown the card renders: the kernel's own once the answer is final (`-f code` shows
+ * its code block, `-f json` its pretty JSON), the text so far while it streams.
+ */
 export function bodyMarkdown(data: IResponseJSON): string {
-  const text = data.text ?? '';
   const final = data.status !== 'streaming' && data.status !== 'waiting';
-  if (data.format === 'code' && final) {
-    const code = extractCode(text);
-    return code ? '```python\n' + code + '\n```' : '';
-  }
-  if (data.format === 'json' && final) {
-    return '```json\n' + prettyJson(text) + '\n```';
-  }
-  return text;
+  return final && typeof data.markdown === 'string'
+    ? data.markdown
+    : (data.text ?? '');
 }

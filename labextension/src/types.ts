@@ -54,6 +54,8 @@ export interface IResponseJSON {
   session_total_estimated?: boolean;
   problem?: string;
   footer?: string;
+  /** The body as the kernel renders it (`-f code`: the code block; `-f json`: pretty JSON). */
+  markdown?: string;
   /** The footer's pieces, written by the kernel (`_display._bundles.footer_parts`). */
   footer_parts?: IFooterParts;
   /** `session_total` as the kernel writes it, ≈ included. */

@@ -1,6 +1,5 @@
 import {
   bodyMarkdown,
-  extractCode,
   footerParts,
   footerText,
   shortModel,
@@ -42,25 +41,21 @@ describe('amounts and the footer come written by the kernel', () => {
 });
 
 describe('body', () => {
-  it('extracts code like _render.extract_code', () => {
-    expect(extractCode('Here:\n```python\nx = 1\n```\nbye')).toBe('x = 1');
-    expect(extractCode('~~~\na\n~~~')).toBe('a');
-    expect(extractCode('\nprint(1)\n')).toBe('print(1)');
-  });
-
-  it('builds the body per format, and leaves streaming text as it is', () => {
+  it('renders the kernel body once final, and the text so far while streaming', () => {
+    expect(bodyMarkdown(KERNEL.code_format)).toBe('```python\nprint(1)\n```');
+    expect(bodyMarkdown(KERNEL.json_format)).toBe(
+      '```json\n{\n  "a": 1\n}\n```'
+    );
+    expect(bodyMarkdown(KERNEL.json_invalid)).toBe('```json\nnot json\n```');
     expect(
-      bodyMarkdown({ format: 'code', status: 'complete', text: 'print(1)' })
-    ).toBe('```python\nprint(1)\n```');
-    expect(
-      bodyMarkdown({ format: 'json', status: 'complete', text: '{"a":1}' })
-    ).toBe('```json\n{\n  "a": 1\n}\n```');
-    expect(
-      bodyMarkdown({ format: 'json', status: 'complete', text: 'not json' })
-    ).toBe('```json\nnot json\n```');
-    expect(
-      bodyMarkdown({ format: 'code', status: 'streaming', text: 'print(' })
+      bodyMarkdown({
+        ...KERNEL.code_format,
+        status: 'streaming',
+        text: 'print('
+      })
     ).toBe('print(');
+    const older = { ...KERNEL.code_format, markdown: undefined };
+    expect(bodyMarkdown(older)).toBe(KERNEL.code_format.text);
   });
 
   it('shortens model ids for the status bar', () => {

@@ -56,6 +56,14 @@ export const KERNEL = fixtures as unknown as {
   exponent: IResponseJSON;
   cached: IResponseJSON;
   attachments: IResponseJSON;
+  code_blocks: IResponseJSON;
+  one_block: IResponseJSON;
+  failed: IResponseJSON;
+  unsafe: IResponseJSON;
+  plain_text: IResponseJSON;
+  code_format: IResponseJSON;
+  json_format: IResponseJSON;
+  json_invalid: IResponseJSON;
   tally: ITallyJSON;
   tally_with_budget: ITallyJSON;
   empty_tally: ITallyJSON;

@@ -79,12 +79,7 @@ describe('the answer card', () => {
 
   it('puts Copy and Insert buttons on each code block', async () => {
     const { card: c, copied, inserted } = card();
-    await c.renderModel(
-      model({
-        ...COMPLETE,
-        text: 'Try this:\n\n```python\nimport pandas as pd\nprint(pd.__version__)\n```\n\nand\n\n```\nplain\n```'
-      })
-    );
+    await c.renderModel(model(KERNEL.code_blocks));
     const blocks = c.node.querySelectorAll<HTMLElement>(
       '.jp-GeminiCard-codeblock'
     );
@@ -109,7 +104,7 @@ describe('the answer card', () => {
 
   it('offers only Copy where cells cannot be inserted', async () => {
     const { card: c } = card({ insertBelow: undefined });
-    await c.renderModel(model({ ...COMPLETE, text: '```python\nx = 1\n```' }));
+    await c.renderModel(model(KERNEL.one_block));
     const labels = Array.from(c.node.querySelectorAll('button')).map(
       b => b.textContent
     );
@@ -230,15 +225,7 @@ describe('the answer card', () => {
 
   it('shows a failed answer with no text as its problem alone', async () => {
     const { card: c } = card();
-    await c.renderModel(
-      model({
-        ...COMPLETE,
-        status: 'error',
-        text: '',
-        cost: '0',
-        problem: 'Rate limited: try again in 20 s.'
-      })
-    );
+    await c.renderModel(model(KERNEL.failed));
     expect(c.node.dataset['status']).toBe('error');
     expect(q(c.node, '.jp-GeminiCard-badge.jp-mod-error').textContent).toBe(
       'failed'
@@ -260,12 +247,7 @@ describe('the answer card', () => {
 
   it('sanitizes the model output whatever the notebook trust', async () => {
     const { card: c } = card();
-    await c.renderModel(
-      model({
-        ...COMPLETE,
-        text: 'Hi <img src="x" onerror="alert(1)"><script>alert(2)</script>'
-      })
-    );
+    await c.renderModel(model(KERNEL.unsafe));
     const body = q(c.node, '.jp-GeminiCard-body');
     expect(body.innerHTML).not.toContain('onerror');
     expect(body.querySelector('script')).toBeNull();
@@ -273,20 +255,12 @@ describe('the answer card', () => {
 
   it('renders text answers as plain text and code answers as one Python block', async () => {
     const { card: c } = card();
-    await c.renderModel(
-      model({ ...COMPLETE, format: 'text', text: 'no *markdown* here' })
-    );
+    await c.renderModel(model(KERNEL.plain_text));
     const body = q(c.node, '.jp-GeminiCard-body');
     expect(body.textContent).toBe('no *markdown* here');
     expect(body.classList).toContain('jp-mod-plain');
 
-    await c.renderModel(
-      model({
-        ...COMPLETE,
-        format: 'code',
-        text: 'Sure:\n```py\nprint(1)\n```\nDone.'
-      })
-    );
+    await c.renderModel(model(KERNEL.code_format));
     expect(body.classList).not.toContain('jp-mod-plain');
     expect(q(body, 'code.language-python').textContent).toBe('print(1)');
     expect(body.textContent).not.toContain('Sure');
