@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
+from ._decimal import decimal_text
 from ._defaults import DEFAULT_MODEL
 
 __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "Catalog", "ModelInfo"]
@@ -66,13 +67,13 @@ class ModelInfo:
             "description": f"{self.name}, as priced in jupyter-gemini's built-in catalog.",
             "context_length": self.context_length,
             "pricing": {
-                "prompt": _price_text(self.prompt_price),
-                "completion": _price_text(self.completion_price),
+                "prompt": decimal_text(self.prompt_price),
+                "completion": decimal_text(self.completion_price),
                 "request": "0",
-                "image": _price_text(self.image_price),
+                "image": decimal_text(self.image_price),
                 "web_search": "0",
-                "internal_reasoning": _price_text(self.completion_price),
-                "input_cache_read": _price_text(self.prompt_price / 10),
+                "internal_reasoning": decimal_text(self.completion_price),
+                "input_cache_read": decimal_text(self.prompt_price / 10),
             },
             "architecture": {
                 "modality": "+".join(modalities) + "->text",
@@ -105,10 +106,6 @@ class ModelInfo:
 
 def _per_million(usd: str) -> Decimal:
     return Decimal(usd) / PER_MILLION
-
-
-def _price_text(price: Decimal) -> str:
-    return format(price.normalize(), "f") if price else "0"
 
 
 _MILLION_CONTEXT = 1_048_576

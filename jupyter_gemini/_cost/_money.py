@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ._catalog import PER_MILLION
+from ._decimal import decimal_text
 
 __all__ = ["format_tokens", "format_usd", "price_per_million"]
 
 
 def format_usd(amount: Decimal, *, estimated: bool = False) -> str:
     """Exact dollars with no float rounding or exponent: `$0.0001036`, `≈$0.02`."""
-    text = "0" if amount == 0 else format(amount.normalize(), "f")
-    return f"{'≈' if estimated else ''}${text}"
+    return f"{'≈' if estimated else ''}${decimal_text(amount)}"
 
 
 def format_tokens(count: int) -> str:

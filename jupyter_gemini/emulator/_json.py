@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from .._cost._decimal import decimal_text
+
 # The stdlib encoder cannot emit raw number text for a custom type, so Decimals
 # travel as marked strings and are unquoted afterwards. NUL never survives
 # encoding unescaped, so the marker cannot collide with real string content.
@@ -21,11 +23,6 @@ _ENCODER = json.JSONEncoder(
 
 def _unknown(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def decimal_text(value: Decimal) -> str:
-    """Plain positional notation (0.0000036, never 3.6E-6), like OpenRouter's JSON."""
-    return "0" if value == 0 else format(value.normalize(), "f")
 
 
 def dumps(value: Any) -> str:
