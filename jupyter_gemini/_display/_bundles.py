@@ -10,15 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._cost._catalog import ModelInfo
 from .._cost._money import format_tokens, format_usd, price_per_million
 from .._cost._tally import CostTally
 from .._keys import redact
-
-if TYPE_CHECKING:  # the answer record lives a layer up; it is only named here
-    from .._core._response import Response
+from ._shown import ShownAnswer
 
 RESPONSE_MIME = "application/vnd.jupyter-gemini.response+json"
 #: Not plain application/json: JupyterLab's JSON viewer would outrank the Markdown table.
@@ -31,7 +29,7 @@ Bundle = tuple[dict[str, Any], dict[str, Any]]
 _FENCE = re.compile(r"^(`{3,}|~{3,})[^\n`]*\n(?P<body>.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
-def footer_parts(response: Response) -> dict[str, str]:
+def footer_parts(response: ShownAnswer) -> dict[str, str]:
     """The footer's pieces, written here once: the text footer joins them, the JupyterLab card lays them out."""
     usage = response.usage
     cost = format_usd(response.cost, estimated=response.cost_estimated)
@@ -51,7 +49,7 @@ def footer_parts(response: Response) -> dict[str, str]:
     }
 
 
-def footer_text(response: Response) -> str:
+def footer_text(response: ShownAnswer) -> str:
     return " · ".join(part for part in footer_parts(response).values() if part)
 
 
@@ -60,7 +58,7 @@ def _markdown_escape_dollars(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def _body_markdown(response: Response) -> str:
+def _body_markdown(response: ShownAnswer) -> str:
     if response.format == "code":
         code = extract_code(response.text)
         return f"```python\n{code}\n```" if code else ""
@@ -69,7 +67,7 @@ def _body_markdown(response: Response) -> str:
     return response.text
 
 
-def response_bundle(response: Response) -> Bundle:
+def response_bundle(response: ShownAnswer) -> Bundle:
     footer = footer_text(response)
     warning = f"⚠ {response.problem}" if response.problem else ""
     markdown_parts = [_body_markdown(response)]
@@ -121,7 +119,7 @@ def status_bundle(text: str) -> Bundle:
     )
 
 
-def response_json(response: Response) -> dict[str, Any]:
+def response_json(response: ShownAnswer) -> dict[str, Any]:
     return {
         "version": BUNDLE_VERSION,
         "status": response.status,
@@ -149,7 +147,7 @@ def response_json(response: Response) -> dict[str, Any]:
     }
 
 
-def provenance_metadata(response: Response) -> dict[str, Any]:
+def provenance_metadata(response: ShownAnswer) -> dict[str, Any]:
     """Display metadata: where an output came from and what it cost (jupyter-ai's good idea)."""
     return {
         METADATA_KEY: {

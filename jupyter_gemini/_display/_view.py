@@ -17,11 +17,11 @@ from .._transport._answer import Answer
 from .._transport._answer_view import AnswerView
 from ._bundles import Bundle, footer_text, response_bundle, status_bundle, streaming_bundle
 from ._frontend import draws_in_place
+from ._shown import ShownAnswer
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from .._core._response import Response
 
 __all__ = ["AnswerView", "LiveView", "NullView", "RedrawThrottle"]
 
@@ -53,7 +53,7 @@ class RedrawThrottle:
 
 
 class NullView:
-    """For the Python API: the returned Response displays itself."""
+    """For the Python API: the returned answer displays itself."""
 
     def status(self, text: str) -> None:
         pass
@@ -67,7 +67,7 @@ class NullView:
     def tick(self) -> None:
         pass
 
-    def finish(self, response: Response) -> None:
+    def finish(self, response: ShownAnswer) -> None:
         pass
 
 
@@ -105,7 +105,7 @@ class LiveView:
     def tick(self) -> None:
         self._throttle.tick(lambda: self._update(streaming_bundle(self._answer.text, self._answer.model)))
 
-    def finish(self, response: Response) -> None:
+    def finish(self, response: ShownAnswer) -> None:
         # `_show`, not `_update`: an interrupt can land before the first display (the answer is still shown).
         self._show(response_bundle(response))
 
@@ -143,7 +143,7 @@ class TerminalView:
         self._stream.flush()
         self._shown = len(text)
 
-    def finish(self, response: Response) -> None:
+    def finish(self, response: ShownAnswer) -> None:
         self.tick()
         if response.problem:
             self._stream.write(f"\n⚠ {response.problem}")

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._core._response import Response
 from .._display._bundles import Bundle, response_bundle, status_bundle, streaming_bundle
+from .._display._shown import ShownAnswer
 from .._display._view import NullView, RedrawThrottle
 from .._transport._answer import Answer
 
@@ -83,7 +83,7 @@ class TranscriptView(NullView):
     def tick(self) -> None:
         self._throttle.tick(lambda: self._show(streaming_bundle(self._answer.text, self._answer.model)))
 
-    def finish(self, response: Response) -> None:
+    def finish(self, response: ShownAnswer) -> None:
         self._show(response_bundle(response))
 
     @property
