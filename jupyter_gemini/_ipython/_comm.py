@@ -24,8 +24,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._cost._money import format_usd
-
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -60,6 +58,8 @@ class TallyChannel:
         return self._session
 
     def state(self) -> dict[str, Any]:
+        from .._cost._money import format_usd  # on first use: %load_ext loads no money formatting
+
         budget = self.session.budget
         return {
             "type": "tally",
