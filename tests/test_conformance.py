@@ -141,7 +141,7 @@ def test_an_upstream_rate_limit_is_not_blamed_on_the_key(replay: CaptureServer, 
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("d03_doc_400_model_not_found_availability.json", "google/gemini-3.5-flash?"),  # a close id for the typo
+        ("d03_doc_400_model_not_found_availability.json", "google/gemini-3.6-flash?"),  # a close id for the typo
         ("d04_doc_404_model_deprecated_availability.json", "openai/gpt-4.1"),  # OpenRouter's fallback
         ("d07_doc_404_privacy_restricted_availability.json", "data_policy:zdr"),  # what excluded it
     ],
@@ -149,7 +149,7 @@ def test_an_upstream_rate_limit_is_not_blamed_on_the_key(replay: CaptureServer, 
 def test_availability_says_why_and_what_to_use(replay: CaptureServer, session: Session, name: str, words: str):
     replay.serve(name)
     with pytest.raises(GeminiError) as caught:
-        session.ask("Replay this error.", AskOptions(model="google/gemini-3.5-flsh"), live=False)
+        session.ask("Replay this error.", AskOptions(model="google/gemini-3.6-flsh"), live=False)
     assert words in str(caught.value)
     assert "google/gemini-3.5-flsh" not in getattr(caught.value, "alternatives", [])
 

@@ -29,8 +29,20 @@ DOCUMENTED_EXTRAS = {
     "error-answer": {"choices[].error.metadata.provider_name", "choices[].error.metadata.raw"},
     # d03/d04 are documentation examples without `code`; every recorded error body has one.
     "error": set(),
-    # Newer `/models` fields than the April 2025 list (c12): OpenRouter's current reference.
-    "model": {"canonical_slug", "pricing.input_cache_read", "supported_parameters"},
+    # Newer `/models` fields than the April 2025 list (c12): OpenRouter's current reference
+    # (shared/openrouter-api.md, "More /models fields" and "Reasoning").
+    "model": {
+        "canonical_slug",
+        "pricing.input_cache_read",
+        "supported_parameters",
+        "expiration_date",
+        "reasoning",
+        "reasoning.supported_efforts",
+        "reasoning.default_effort",
+        "reasoning.default_enabled",
+        "reasoning.supports_max_tokens",
+        "reasoning.mandatory",
+    },
 }
 
 

@@ -18,8 +18,46 @@ from ._defaults import DEFAULT_MODEL
 __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "Catalog", "ModelInfo"]
 
 Status = Literal["listed", "preview", "deprecated", "removed"]
+#: Thinking efforts OpenRouter takes (`reasoning.effort`), least to most.
+EFFORTS = ("none", "minimal", "low", "medium", "high")
 
 PER_MILLION = Decimal(1_000_000)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reasoning:
+    """How a model thinks: its `reasoning` block in `GET /models`."""
+
+    #: The efforts it takes (`reasoning.effort`); "none" turns thinking off where that is allowed.
+    efforts: tuple[str, ...] = ("none", "minimal", "low", "medium", "high")
+    default_effort: str | None = None
+    #: Thinking cannot be turned off: `effort: "none"` is refused.
+    mandatory: bool = False
+    #: It takes a thinking budget in tokens (`reasoning.max_tokens`).
+    supports_max_tokens: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "supported_efforts": list(self.efforts),
+            "default_effort": self.default_effort,
+            "default_enabled": self.default_effort not in (None, "none"),
+            "supports_max_tokens": self.supports_max_tokens,
+            "mandatory": self.mandatory,
+        }
+
+    @classmethod
+    def from_json(cls, block: Mapping[str, Any]) -> Reasoning:
+        efforts = [str(e) for e in block.get("supported_efforts") or EFFORTS if str(e) in EFFORTS]
+        mandatory = bool(block.get("mandatory"))
+        if not mandatory and "none" not in efforts:
+            efforts.insert(0, "none")
+        default = block.get("default_effort")
+        return cls(
+            efforts=tuple(e for e in EFFORTS if e in efforts),  # least to most, whatever order they came in
+            default_effort=str(default) if default else None,
+            mandatory=mandatory,
+            supports_max_tokens=bool(block.get("supports_max_tokens")),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +74,16 @@ class ModelInfo:
     takes_images: bool = True
     experimental: bool = False
     note: str = ""
-    #: The longest answer the model can give: the worst case when --max-tokens is not set.
+    #: The longest answer the model can give, thinking included: the worst case when --max-tokens is not set.
     max_completion_tokens: int = 65535
+    #: How it thinks; None for a model that does not.
+    reasoning: Reasoning | None = None
+    #: The day OpenRouter retires it (`expiration_date`), when one is announced: "2026-10-31".
+    expiration_date: str | None = None
+    #: Price of a prompt token read from the provider's cache (`pricing.input_cache_read`); None: unknown.
+    cache_read_price: Decimal | None = None
+    #: The request parameters it takes (`supported_parameters`); empty when unknown.
+    supported_parameters: tuple[str, ...] = ()
 
     @property
     def free(self) -> bool:
@@ -73,7 +119,9 @@ class ModelInfo:
                 "image": decimal_text(self.image_price),
                 "web_search": "0",
                 "internal_reasoning": decimal_text(self.completion_price),
-                "input_cache_read": decimal_text(self.prompt_price / 10),
+                "input_cache_read": decimal_text(
+                    self.cache_read_price if self.cache_read_price is not None else self.prompt_price / 10
+                ),
             },
             "architecture": {
                 "modality": "+".join(modalities) + "->text",
@@ -88,20 +136,15 @@ class ModelInfo:
                 "is_moderated": False,
             },
             "per_request_limits": None,
-            "supported_parameters": [
-                "include_reasoning",
-                "max_tokens",
-                "reasoning",
-                "response_format",
-                "seed",
-                "stop",
-                "structured_outputs",
-                "temperature",
-                "tool_choice",
-                "tools",
-                "top_p",
-            ],
+            "supported_parameters": list(self.supported_parameters or self._parameters()),
+            "reasoning": self.reasoning.to_json() if self.reasoning is not None else None,
+            "expiration_date": self.expiration_date,
         }
+
+    def _parameters(self) -> tuple[str, ...]:
+        thinking = ("include_reasoning", "reasoning") if self.reasoning is not None else ()
+        rest = ("response_format", "seed", "stop", "structured_outputs", "temperature", "tool_choice", "tools", "top_p")
+        return tuple(sorted(("max_tokens", *thinking, *rest)))
 
 
 def _per_million(usd: str) -> Decimal:
@@ -110,6 +153,15 @@ def _per_million(usd: str) -> Decimal:
 
 _MILLION_CONTEXT = 1_048_576
 
+#: Thinking as Gemini 3 and later take it: levels, and a budget that maps onto them (not exactly).
+_LEVELS = Reasoning(default_effort="none", supports_max_tokens=True)
+#: Thinking that cannot be turned off (3.5 and 3.6 Flash).
+_ALWAYS = Reasoning(("minimal", "low", "medium", "high"), "medium", mandatory=True, supports_max_tokens=True)
+#: 3.7 and 3.8 Flash take only low, medium and high.
+_LMH = Reasoning(("low", "medium", "high"), "medium", mandatory=True)
+#: Gemini 2.5's thinking budget (`reasoning.max_tokens`), with efforts mapped onto it.
+_BUDGET = Reasoning(("none", "low", "medium", "high"), "medium", supports_max_tokens=True)
+
 BUILTIN_MODELS: tuple[ModelInfo, ...] = (
     ModelInfo(
         "google/gemini-3.1-flash-lite",
@@ -117,6 +169,52 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         _per_million("0.25"),
         _per_million("1.50"),
         _MILLION_CONTEXT,
+        reasoning=_LEVELS,
+    ),
+    ModelInfo(
+        "google/gemini-3.8-flash",
+        "Google: Gemini 3.8 Flash",
+        _per_million("0.75"),
+        _per_million("3.75"),
+        _MILLION_CONTEXT,
+        reasoning=_LMH,
+        note="launch price until 2026-12-31, then $1.50 / $7.50",
+    ),
+    ModelInfo(
+        "google/gemini-3.7-flash",
+        "Google: Gemini 3.7 Flash",
+        _per_million("0.75"),
+        _per_million("3.75"),
+        _MILLION_CONTEXT,
+        reasoning=_LMH,
+        note="launch price (standard $1.50 / $7.50)",
+    ),
+    ModelInfo(
+        "google/gemini-3.6-flash",
+        "Google: Gemini 3.6 Flash",
+        _per_million("0.75"),
+        _per_million("3.75"),
+        _MILLION_CONTEXT,
+        reasoning=_ALWAYS,
+        note="launch price (standard $1.50 / $7.50)",
+    ),
+    ModelInfo(
+        "google/gemini-3.5-flash-lite",
+        "Google: Gemini 3.5 Flash Lite",
+        _per_million("0.30"),
+        _per_million("2.50"),
+        _MILLION_CONTEXT,
+        reasoning=_LEVELS,
+    ),
+    ModelInfo(
+        "google/gemini-3.5-flash",
+        "Google: Gemini 3.5 Flash",
+        _per_million("1.50"),
+        _per_million("9.00"),
+        _MILLION_CONTEXT,
+        status="deprecated",
+        reasoning=_ALWAYS,
+        note="deprecated by Google; OpenRouter routes it to 3.6 Flash",
     ),
     ModelInfo(
         "google/gemini-3-flash-preview",
@@ -125,13 +223,7 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         _per_million("3.00"),
         _MILLION_CONTEXT,
         status="preview",
-    ),
-    ModelInfo(
-        "google/gemini-3.5-flash",
-        "Google: Gemini 3.5 Flash",
-        _per_million("1.50"),
-        _per_million("9.00"),
-        _MILLION_CONTEXT,
+        reasoning=dataclasses.replace(_LEVELS, default_effort="high"),
     ),
     ModelInfo(
         "google/gemini-2.5-flash-lite",
@@ -139,6 +231,7 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         _per_million("0.10"),
         _per_million("0.40"),
         _MILLION_CONTEXT,
+        reasoning=dataclasses.replace(_BUDGET, default_effort="none"),
     ),
     ModelInfo(
         "google/gemini-2.5-flash",
@@ -147,6 +240,8 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         _per_million("2.50"),
         _MILLION_CONTEXT,
         status="deprecated",
+        reasoning=_BUDGET,
+        expiration_date="2026-10",
         note="discontinuation announced for 2026-10",
     ),
     ModelInfo(
@@ -221,6 +316,8 @@ class Catalog:
         """
         live: dict[str, ModelInfo] = {}
         for item in payload.get("data") or []:
+            if not str(item.get("id", "")).startswith("google/"):
+                continue  # Google's namespace only: the catalog prices Gemini, not the other 300 models
             info = model_from_openrouter(item, self._models.get(str(item.get("id", ""))))
             if info is not None:
                 live[info.id] = info
@@ -252,9 +349,21 @@ def model_from_openrouter(item: Mapping[str, Any], known: ModelInfo | None = Non
             experimental=known.experimental if known else model_id.endswith("-exp"),
             note=known.note if known is not None and still else "",  # "since 2026-06" is stale for a model that is back
             max_completion_tokens=int((item.get("top_provider") or {}).get("max_completion_tokens") or 65535),
+            reasoning=_reasoning_of(item),
+            expiration_date=str(item["expiration_date"]) if item.get("expiration_date") else None,
+            cache_read_price=Decimal(str(pricing["input_cache_read"])) if pricing.get("input_cache_read") else None,
+            supported_parameters=tuple(str(p) for p in item.get("supported_parameters") or ()),
         )
     except (KeyError, ArithmeticError, TypeError, ValueError):
         return None
+
+
+def _reasoning_of(item: Mapping[str, Any]) -> Reasoning | None:
+    """The `reasoning` block; a model that lists the `reasoning` parameter without one thinks the usual way."""
+    block = item.get("reasoning")
+    if isinstance(block, Mapping):
+        return Reasoning.from_json(block)
+    return Reasoning() if "reasoning" in (item.get("supported_parameters") or ()) else None
 
 
 def _status_of(model_id: str) -> Status:
