@@ -41,13 +41,16 @@ def ask(
     stream: bool | None = None,
     display: bool = False,
     interpolate: bool = True,
+    reasoning: str | None = None,
+    reasoning_tokens: int | None = None,
 ) -> Response:
     """Ask a question and get the Response back.
 
     In IPython, `{name}` inserts a notebook variable as `%%gemini` does (`{{name}}` sends the
     braces; `interpolate=False` sends the prompt exactly as given). The Response renders itself
     as a cell result; pass `display=True` to watch it stream in as `%%gemini` does (then end the
-    line with `;`).
+    line with `;`). `reasoning` (none, minimal, low, medium, high) or `reasoning_tokens` sets how
+    long a thinking model thinks; thinking is billed as output and shown apart from the answer.
     """
     session = current_session()
     if interpolate and session.shell is not None:
@@ -60,6 +63,8 @@ def ask(
         max_tokens=max_tokens,
         new=new,
         stream=stream,
+        reasoning=reasoning,
+        reasoning_tokens=reasoning_tokens,
     )
     return session.ask(prompt, options, live=display)
 
@@ -79,6 +84,8 @@ def map(
     budget_tokens: int | None = None,
     refresh: bool = False,
     dry_run: bool = False,
+    reasoning: str | None = None,
+    reasoning_tokens: int | None = None,
 ) -> Any:
     """Ask one question per row; returns a pandas Series aligned with `data` (a list for a list).
 
@@ -110,6 +117,8 @@ def map(
         format=format,
         budget_tokens=DEFAULT_BUDGET_TOKENS if budget_tokens is None else budget_tokens,
         refresh=refresh,
+        reasoning=reasoning,
+        reasoning_tokens=reasoning_tokens,
     )
     if dry_run:
         return map_dry_run(session, template, data, options, namespace)

@@ -28,7 +28,7 @@ from jupyter_gemini.emulator import (
     count_text_tokens,
 )
 
-MODEL = "google/gemini-2.5-flash"
+MODEL = "google/gemini-2.5-flash-lite"  # thinks only when asked: these tests count the answer alone
 KEY = "sk-or-emulator"
 ID_RE = re.compile(r"^gen-\d{10}-[A-Za-z0-9]{20}$")
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -442,7 +442,8 @@ def test_key_endpoint_reports_limit_and_usage(emu, http):
 
 def test_credit_limit_refuses_unaffordable_worst_case(emu, http):
     emu.config.credit_limit = Decimal("0.001")
-    r = http.post("/chat/completions", json=user("too much"))  # no max_tokens: 65535 reserved
+    # 2.5 Flash: $2.50 per million output tokens, so $0.001 affords 399 of them after the prompt.
+    r = http.post("/chat/completions", json=user("too much", model="google/gemini-2.5-flash"))  # no max_tokens
     assert r.status_code == 402
     message = r.json()["error"]["message"]
     assert message.startswith("This request requires more credits, or fewer max_tokens.")

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._context._prompt import renderer
-from .._core._options import FORMAT_SYSTEM, check_request_options
+from .._core._options import FORMAT_SYSTEM, check_request_options, reasoning_field
 from .._core._response import Format
 from .._core._session import Session
 from .._core._settle import settle
@@ -76,9 +76,15 @@ class MapOptions:
     budget_tokens: int = DEFAULT_BUDGET_TOKENS
     #: Ask every row again and replace its cached answer.
     refresh: bool = False
+    #: How hard a thinking model thinks on each row (`--reasoning`); None follows the `reasoning` setting.
+    reasoning: str | None = None
+    #: A thinking budget per row in tokens (`--reasoning-tokens`).
+    reasoning_tokens: int | None = None
 
     def __post_init__(self) -> None:
-        check_request_options(self.format, self.temperature, self.max_tokens, self.budget_tokens)
+        check_request_options(
+            self.format, self.temperature, self.max_tokens, self.budget_tokens, self.reasoning, self.reasoning_tokens
+        )
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
             raise OptionError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, so nothing was sent.")
         if not 1 <= self.concurrency <= MAX_CONCURRENCY:
@@ -103,7 +109,9 @@ def prepare_batch(
         template, data, namespace if namespace is not None else session.namespace(), renderer(options.budget_tokens)
     )
     model_id = options.model or session.settings.model
-    check_max_tokens(model_id, session.catalog().get(model_id), options.max_tokens)
+    info = session.catalog().get(model_id)
+    check_max_tokens(model_id, info, options.max_tokens)
+    thinking = reasoning_field(info, model_id, options.reasoning, options.reasoning_tokens, session.settings.reasoning)
     system = options.system_prompt()
     requests = [
         ChatRequest(
@@ -112,6 +120,7 @@ def prepare_batch(
             temperature=options.temperature,
             max_tokens=options.max_tokens,
             response_format={"type": "json_object"} if options.format == "json" else None,
+            reasoning=thinking,
         )
         for prompt in rows.prompts
     ]

@@ -37,7 +37,7 @@ from .._transport._retry import RetryPolicy
 from .._transport._wire import ChatRequest, ClientConfig, to_decimal
 from ..errors import APIError, GeminiError, MissingKeyError, OptionError
 from ._conversation import Conversation, Turn
-from ._options import DEFAULT_OPTIONS, AskOptions, system_prompt
+from ._options import DEFAULT_OPTIONS, AskOptions, reasoning_field, system_prompt
 from ._response import FORMATS, Response
 from ._settings import GeminiSettings
 from ._settle import close_unanswered, settle
@@ -249,12 +249,16 @@ class Session:
             *(self.conversation.messages(self.settings.max_history) if history else []),
             {"role": "user", "content": attachments.content(prompt)},
         ]
+        model = options.model or self.settings.model
         return ChatRequest(
-            model=options.model or self.settings.model,
+            model=model,
             messages=messages,
             temperature=options.temperature,
             max_tokens=options.max_tokens,
             response_format={"type": "json_object"} if options.format == "json" else None,
+            reasoning=reasoning_field(
+                self.catalog().get(model), model, options.reasoning, options.reasoning_tokens, self.settings.reasoning
+            ),
             attachment_tokens=attachments.tokens,
         )
 

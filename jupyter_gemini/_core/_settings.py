@@ -20,7 +20,7 @@ from typing import Any, Literal
 from traitlets import Bool, Float, Int, TraitError, Unicode, default
 from traitlets.config import Configurable
 
-from .._cost._defaults import DEFAULT_MODEL
+from .._cost._defaults import DEFAULT_MODEL, EFFORTS
 from ..errors import SettingError
 
 #: How an answer is shown (`-f`): defined with the settings so `%load_ext` needs nothing heavier.
@@ -145,6 +145,14 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _effort(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in EFFORTS:
+        raise ValueError(value)
+    return str(value)
+
+
 def _budget(value: Any) -> float | None:
     if value is None:
         return None
@@ -174,6 +182,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
         f"a number of seconds from {MIN_STALL_SECONDS} to {MAX_SECONDS:,.0f}",
     ),
     "budget": (_budget, f"an amount of USD from 0 to {MAX_BUDGET_USD:,} (or None for no cap)"),
+    "reasoning": (_effort, f"one of {', '.join(EFFORTS)} (or None: the model's own default)"),
 }
 
 
@@ -253,6 +262,13 @@ class GeminiSettings(Configurable):
         default_value=None,
         allow_none=True,
         help="Session spending cap in USD (None: no cap). Defaults to $JUPYTER_GEMINI_BUDGET. See %gemini budget.",
+    ).tag(config=True)
+
+    reasoning = _Unicode(
+        default_value=None,
+        allow_none=True,
+        help="How hard thinking models think when --reasoning is not given: none, minimal, low, medium or high "
+        "(None: each model's default). Thinking is billed as output.",
     ).tag(config=True)
 
     @default("base_url")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MODEL"]
+__all__ = ["DEFAULT_MODEL", "EFFORTS"]
 
 #: The cheapest current Flash model that is not a preview and has no announced retirement.
 DEFAULT_MODEL = "google/gemini-3.1-flash-lite"
+
+#: Thinking efforts OpenRouter takes (`reasoning.effort`), least to most.
+EFFORTS = ("none", "minimal", "low", "medium", "high")

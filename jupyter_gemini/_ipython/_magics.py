@@ -114,7 +114,15 @@ class GeminiMagics(Magics, GeminiSettings):
     )
     @argument("--system", help="System prompt for this question.")
     @argument("--temperature", type=float, help="Sampling temperature, 0 to 2.")
-    @argument("--max-tokens", type=int, help="Cap on the answer's length (and so its cost).")
+    @argument("--max-tokens", type=int, help="Cap on the answer's length, thinking included (and so its cost).")
+    @argument(
+        "--reasoning",
+        metavar="EFFORT",
+        help="How hard a thinking model thinks: none, minimal, low, medium or high (billed as output).",
+    )
+    @argument(
+        "--reasoning-tokens", type=int, metavar="N", help="A thinking budget in tokens, for models that take one."
+    )
     @argument("--new", action="store_true", help="Start a fresh conversation with this question.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming.")
     @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
@@ -196,6 +204,8 @@ class GeminiMagics(Magics, GeminiSettings):
             files=tuple(args.file),
             budget_tokens=args.budget_tokens,
             code_to_next_cell=args.error,
+            reasoning=args.reasoning,
+            reasoning_tokens=args.reasoning_tokens,
         )
         if args.dry_run:
             return self.session.dry_run(prompt, options)
@@ -238,6 +248,8 @@ class GeminiMagics(Magics, GeminiSettings):
             format=args.format if args.format != "markdown" else None,
             budget_tokens=args.budget_tokens,
             refresh=args.refresh,
+            reasoning=args.reasoning,
+            reasoning_tokens=args.reasoning_tokens,
         )
         if args.dry_run:
             return map_dry_run(self.session, template, data, options, namespace)

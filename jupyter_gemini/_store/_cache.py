@@ -57,6 +57,8 @@ def request_key(request: ChatRequest, *, base_url: str | None) -> str:
         "max_tokens": request.max_tokens,
         "response_format": request.response_format,
     }
+    if request.reasoning is not None:  # only then: every answer cached before thinking could be asked for keeps its key
+        canonical["reasoning"] = request.reasoning
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -44,7 +44,9 @@ class OpenRouterClient:
     def stream(self, request: ChatRequest, answer: Answer) -> ChatStream:
         """Send the request; returns once OpenRouter accepted it (before the first token), streaming into `answer`."""
         try:
-            sdk_stream = self._sdk.chat.completions.create(**outbound_body(request, self.config.api_key), stream=True)
+            sdk_stream = self._sdk.chat.completions.create(
+                **_sdk_call(outbound_body(request, self.config.api_key)), stream=True
+            )
         except Exception as exc:
             raise self.map_error(exc, request) from exc
         content_type = sdk_stream.response.headers.get("content-type", "")
@@ -64,7 +66,9 @@ class OpenRouterClient:
     def complete(self, request: ChatRequest, answer: Answer) -> None:
         """Send the request and fill `answer` from the whole reply."""
         try:
-            raw = self._sdk.chat.completions.with_raw_response.create(**outbound_body(request, self.config.api_key))
+            raw = self._sdk.chat.completions.with_raw_response.create(
+                **_sdk_call(outbound_body(request, self.config.api_key))
+            )
         except Exception as exc:
             raise self.map_error(exc, request) from exc
         # Read as raw JSON, as batch rows are: the same reader for both (see `answer_from_json`).
@@ -81,3 +85,14 @@ class OpenRouterClient:
             raise APIError(f"OpenRouter has no {path} record for {params or 'this request'} yet.", status=404) from exc
         except Exception as exc:
             raise self.map_error(exc) from exc
+
+
+#: Body fields the openai SDK's `create` has parameters for; OpenRouter's own (`reasoning`) go as extra_body.
+_SDK_PARAMETERS = frozenset({"model", "messages", "temperature", "max_tokens", "response_format"})
+
+
+def _sdk_call(body: dict[str, Any]) -> dict[str, Any]:
+    """`create`'s keyword arguments for a JSON body: the same bytes on the wire as the batch's raw post."""
+    known = {k: v for k, v in body.items() if k in _SDK_PARAMETERS}
+    extra = {k: v for k, v in body.items() if k not in _SDK_PARAMETERS}
+    return {**known, "extra_body": extra} if extra else known

@@ -43,6 +43,8 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     response_format: dict[str, Any] | None = None
+    #: OpenRouter's `reasoning` ({"effort": ...} or {"max_tokens": ...}); None leaves the model's default.
+    reasoning: dict[str, Any] | None = None
     #: Prompt tokens the images and files add, as estimated when they were prepared (not sent).
     attachment_tokens: int = 0
 
@@ -59,6 +61,7 @@ class ChatRequest:
         return len(json.dumps(self.messages))
 
     def sdk_kwargs(self) -> dict[str, Any]:
+        """The JSON body, field by field (the client hands the SDK what it has no parameter for as extra_body)."""
         kwargs: dict[str, Any] = {"model": self.model, "messages": self.messages}
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
@@ -66,6 +69,8 @@ class ChatRequest:
             kwargs["max_tokens"] = self.max_tokens
         if self.response_format is not None:
             kwargs["response_format"] = self.response_format
+        if self.reasoning is not None:
+            kwargs["reasoning"] = self.reasoning
         return kwargs
 
 

@@ -113,6 +113,37 @@ def read_directive(header_value: str | None, last_user_text: str) -> Directive:
     return build_directive(pairs)
 
 
+#: How long the emulator thinks at each effort, in tokens: a fixed scale, so tests can predict every bill.
+EFFORT_TOKENS = {"none": 0, "minimal": 32, "low": 128, "medium": 512, "high": 2048}
+
+
+def thinking_tokens(body: Mapping[str, Any], info: ModelInfo, directive: Directive) -> int | HttpError:
+    """How many thinking tokens to bill, or a 400 for an effort the model does not take.
+
+    A `reasoning=N` directive wins, then the request's `reasoning`, then the model's default effort;
+    `none` is refused where thinking is mandatory.
+    """
+    if directive.reasoning is not None:
+        return directive.reasoning
+    asked = body.get("reasoning")
+    asked = asked if isinstance(asked, Mapping) else {}
+    effort = asked.get("effort", body.get("reasoning_effort"))
+    budget = _positive_int(asked.get("max_tokens"))
+    thinking = info.reasoning
+    if thinking is None:
+        return 0  # a model that does not think ignores the field
+    if effort is not None:
+        if effort not in thinking.efforts:
+            supported = ", ".join(thinking.efforts)
+            if effort == "none":
+                return error(400, "Reasoning is mandatory for this endpoint and cannot be disabled.")
+            return error(400, f"Reasoning effort {effort!r} is not supported by this model (supported: {supported}).")
+        return EFFORT_TOKENS.get(str(effort), 0)
+    if budget is not None:
+        return budget
+    return EFFORT_TOKENS.get(thinking.default_effort or "none", 0)
+
+
 def _positive_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -145,13 +176,18 @@ def make_plan(
         "json_object",
         "json_schema",
     )
+    thinking = thinking_tokens(body, info, directive)
+    if isinstance(thinking, HttpError):
+        return thinking
+    if max_tokens is not None:
+        thinking = min(thinking, max_tokens)  # thinking counts toward max_tokens, as on OpenRouter
     wanted = default_tokens if directive.tokens is None else directive.tokens
     tokens = split_tokens(answer_text(stats, wanted, json_mode=json_mode), tokenizer)
     if is_prose(stats, json_mode=json_mode):
         tokens = tokens[:wanted]  # text sized at 4 characters a token is longer under a denser tokenizer
     finish_reason = "stop"
-    if max_tokens is not None and len(tokens) > max_tokens:
-        tokens = tokens[:max_tokens]
+    if max_tokens is not None and len(tokens) > max_tokens - thinking:
+        tokens = tokens[: max_tokens - thinking]
         finish_reason = "length"
     return Plan(
         model_id=model_id,
@@ -162,5 +198,5 @@ def make_plan(
         stream=body.get("stream") is True,
         max_tokens=max_tokens,
         directive=directive,
-        reasoning=tuple(split_tokens(reasoning_text(stats, directive.reasoning or 0), tokenizer)),
+        reasoning=tuple(split_tokens(reasoning_text(stats, thinking), tokenizer))[:thinking],
     )
