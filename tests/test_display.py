@@ -41,7 +41,7 @@ def test_the_answer_joins_its_deltas_lazily_and_once():
     assert answer.text == ""
     for part in ["a", "b", "c"]:
         answer.append(part)
-    assert answer._joined == 0  # nothing joined until someone reads the text
+    assert answer._body._joined == 0  # nothing joined until someone reads the text
     assert answer.text == "abc"
     answer.append("d")
     assert answer.text == "abcd"

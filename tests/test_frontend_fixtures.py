@@ -29,7 +29,7 @@ MODEL = "google/gemini-3.1-flash-lite"
 TEXT = "*Answer from the local OpenRouter emulator (jupyter-gemini), not a real model.*\n\nA **DataFrame** is a table."
 
 
-def answer(text: str = TEXT, **fields: Any) -> dict[str, Any]:
+def answer(text: str = TEXT, thinking: str = "", **fields: Any) -> dict[str, Any]:
     response = Response(
         **{
             "model": MODEL,
@@ -46,6 +46,7 @@ def answer(text: str = TEXT, **fields: Any) -> dict[str, Any]:
         }
     )
     response.text = text
+    response.thinking = thinking
     return response_json(response)
 
 
@@ -83,6 +84,12 @@ def fixtures() -> dict[str, Any]:
         "code_format": answer("Sure:\n```py\nprint(1)\n```\nDone.", format="code"),
         "json_format": answer('{"a":1}', format="json"),
         "json_invalid": answer("not json", format="json"),
+        "thinking": answer(
+            thinking="The user asks what a DataFrame is. A short, plain definition will do.",
+            usage=Usage(prompt_tokens=54, completion_tokens=370, reasoning_tokens=310),
+            thinking_started=100.0,
+            answer_started=104.2,
+        ),
         "tally": tally(budget=None),
         "tally_with_budget": tally(budget="0.5"),
         "empty_tally": TallyChannel(lambda: _empty_session()).state(),

@@ -109,3 +109,34 @@ def test_the_emulator_refuses_none_where_thinking_is_mandatory(emulator: Emulato
     block = next(m for m in listed if m["id"] == "google/gemini-3.5-flash")["reasoning"]
     assert block["mandatory"] is True and "none" not in block["supported_efforts"]
     assert emulator.billed_total == Decimal(0)
+
+
+def test_the_thinking_is_shown_apart_and_never_becomes_the_answer(ip, emulator: Emulator):
+    from conftest import last_bundle
+
+    from jupyter_gemini._display._bundles import RESPONSE_MIME
+
+    _, captured = run_cell(ip, "%%gemini --reasoning low -f code\nWrite a one-line hello world.")
+    bundle = last_bundle(captured)
+    card = bundle[RESPONSE_MIME]
+    markdown = bundle["text/markdown"]
+    session = magics(ip).session
+    assert card["thinking"].startswith("(Emulated thinking")  # the reasoning deltas, kept
+    assert markdown.startswith("<details><summary>Thought for ") and "(128 tokens)</summary>" in markdown
+    assert "+ 128 thinking tokens" in card["footer"]
+    assert "Emulated thinking" not in card["text"] + card["markdown"]
+    # Not in the conversation sent back, nor in the code offered for the next cell.
+    assert all("Emulated thinking" not in m["content"] for m in session.conversation.messages(10))
+    assert "Emulated thinking" not in ip.rl_next_input if getattr(ip, "rl_next_input", None) else True
+
+
+def test_thinking_without_streaming_and_the_tally(ip, emulator: Emulator):
+    from conftest import last_bundle
+
+    run_cell(ip, "%%gemini --no-stream --reasoning medium\nThink, then answer.")
+    response = magics(ip).session.last_response
+    assert response.thinking.startswith("(Emulated thinking") and "Emulated thinking" not in response.text
+    _, captured = run_cell(ip, "%gemini cost")
+    table = last_bundle(captured)["text/plain"]
+    assert f"+ {EFFORT_TOKENS['medium']} thinking" in table  # the cost table shows thinking apart too
+    assert magics(ip).session.tally.reasoning_tokens == EFFORT_TOKENS["medium"]

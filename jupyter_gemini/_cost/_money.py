@@ -7,7 +7,7 @@ from decimal import Decimal
 from ._catalog import PER_MILLION
 from ._decimal import decimal_text
 
-__all__ = ["format_tokens", "format_usd", "price_per_million"]
+__all__ = ["format_out_tokens", "format_tokens", "format_usd", "price_per_million"]
 
 
 def format_usd(amount: Decimal, *, estimated: bool = False) -> str:
@@ -17,6 +17,13 @@ def format_usd(amount: Decimal, *, estimated: bool = False) -> str:
 
 def format_tokens(count: int) -> str:
     return f"{count:,}"
+
+
+def format_out_tokens(completion_tokens: int, reasoning_tokens: int) -> str:
+    """Output tokens with thinking apart (both are billed as output): `60`, or `60 + 310 thinking`."""
+    thinking = min(reasoning_tokens, completion_tokens)
+    out = format_tokens(completion_tokens - thinking)
+    return f"{out} + {format_tokens(thinking)} thinking" if thinking else out
 
 
 def price_per_million(price: Decimal) -> str:

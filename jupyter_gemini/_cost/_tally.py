@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 
-from ._money import format_usd
+from ._money import format_out_tokens, format_usd
 from ._usage import Usage
 
 
@@ -35,6 +35,8 @@ class ModelRow:
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: The part of `completion_tokens` the model spent thinking.
+    reasoning_tokens: int = 0
     cost: Decimal = Decimal(0)
     #: The part of `cost` that is an estimate (no `usage.cost` was reported).
     estimated_cost: Decimal = Decimal(0)
@@ -190,6 +192,11 @@ class CostTally:
     def completion_tokens(self) -> int:
         return sum(row.completion_tokens for row in self.rows.values())
 
+    @property
+    def reasoning_tokens(self) -> int:
+        """The part of `completion_tokens` spent thinking."""
+        return sum(row.reasoning_tokens for row in self.rows.values())
+
     def open(
         self, model: str, *, prompt: str = "", estimate: Decimal, bound: Decimal | None, prompt_tokens: int = 0
     ) -> Charge:
@@ -322,6 +329,10 @@ class CostTally:
             "requests": sum(row.requests for row in rows.values()),
             "prompt_tokens": sum(row.prompt_tokens for row in rows.values()),
             "completion_tokens": sum(row.completion_tokens for row in rows.values()),
+            "reasoning_tokens": sum(row.reasoning_tokens for row in rows.values()),
+            "tokens_out_text": format_out_tokens(
+                sum(row.completion_tokens for row in rows.values()), sum(row.reasoning_tokens for row in rows.values())
+            ),
             "saved": str(self.saved),
             "cached_requests": self.cached_requests,
             "models": [
@@ -330,6 +341,8 @@ class CostTally:
                     "requests": row.requests,
                     "prompt_tokens": row.prompt_tokens,
                     "completion_tokens": row.completion_tokens,
+                    "reasoning_tokens": row.reasoning_tokens,
+                    "tokens_out_text": format_out_tokens(row.completion_tokens, row.reasoning_tokens),
                     "cost": str(row.cost),
                     "estimated_cost": str(row.estimated_cost),
                     "cost_text": format_usd(row.cost, estimated=row.estimated),
@@ -348,6 +361,7 @@ def _add(row: ModelRow, entry: Entry) -> None:
     row.requests += 1
     row.prompt_tokens += entry.usage.prompt_tokens
     row.completion_tokens += entry.usage.completion_tokens
+    row.reasoning_tokens += entry.usage.reasoning_tokens
     row.cost += entry.cost
     row.margin += entry.margin
     if entry.estimated:

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._cost._catalog import ModelInfo
-from .._cost._money import format_tokens, format_usd, price_per_million
+from .._cost._money import format_out_tokens, format_tokens, format_usd, price_per_million
 from .._cost._tally import CostTally
+from .._cost._usage import Usage
 from .._keys import redact
+from .._transport._answer import Answer
 from ._shown import ShownAnswer
 
 RESPONSE_MIME = "application/vnd.jupyter-gemini.response+json"
@@ -41,12 +43,45 @@ def footer_parts(response: ShownAnswer) -> dict[str, str]:
         cost = f"{how} · $0 (saved {format_usd(response.saved)})"
     return {
         "model": response.model,
-        "tokens": f"{format_tokens(usage.prompt_tokens)} in / {format_tokens(usage.completion_tokens)} out tokens",
+        "tokens": tokens_text(usage),
         "cost": cost,
         "session": "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
         "attachments": f"with {response.attachments}" if response.attachments else "",
         "emulator": "local emulator" if response.from_emulator else "",
     }
+
+
+def tokens_text(usage: Usage) -> str:
+    """`54 in / 60 out tokens`, or `54 in / 60 out + 310 thinking tokens`: thinking is billed as output, shown apart."""
+    thinking = min(usage.reasoning_tokens, usage.completion_tokens)
+    out = f"{format_tokens(usage.prompt_tokens)} in / {format_tokens(usage.completion_tokens - thinking)} out"
+    return f"{out} + {format_tokens(thinking)} thinking tokens" if thinking else f"{out} tokens"
+
+
+def thinking_summary(answer: Answer | ShownAnswer, *, final: bool) -> str:
+    """The thinking section's one line: `Thinking… 1,234 characters`, `Thought for 4.2 s (310 tokens)`; "" if none."""
+    thinking, hidden, seconds = answer.thinking, answer.hidden_thinking, answer.thinking_seconds
+    if not thinking and not hidden:
+        return ""
+    if not final:
+        size = f"{format_tokens(len(thinking))} characters" if thinking else f"{format_tokens(hidden)} encrypted parts"
+        return f"Thinking… {size}"
+    tokens = answer.usage.reasoning_tokens
+    took = f" for {seconds:.1f} s" if seconds is not None else ""
+    return f"Thought{took}" + (f" ({format_tokens(tokens)} tokens)" if tokens else "")
+
+
+def thinking_markdown(answer: Answer | ShownAnswer, *, final: bool) -> str:
+    """The collapsed section above the answer: what the model thought, and for how long. "" if it did not think.
+
+    Markdown `<details>`, so Notebook 7, VS Code and nbconvert show it too; the JupyterLab card
+    draws its own from `thinking` and `thinking_summary` in the JSON.
+    """
+    summary = thinking_summary(answer, final=final)
+    if not summary:
+        return ""
+    body = redact(answer.thinking) or "The model's thinking is encrypted: only its length is known."
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>\n\n"
 
 
 def footer_text(response: ShownAnswer) -> str:
@@ -70,7 +105,7 @@ def _body_markdown(response: ShownAnswer) -> str:
 def response_bundle(response: ShownAnswer) -> Bundle:
     footer = footer_text(response)
     warning = f"⚠ {response.problem}" if response.problem else ""
-    markdown_parts = [_body_markdown(response)]
+    markdown_parts = [thinking_markdown(response, final=True) + _body_markdown(response)]
     plain_parts = [response.text]
     if warning:
         markdown_parts.append(f"**{_markdown_escape_dollars(warning)}**")
@@ -86,21 +121,25 @@ def response_bundle(response: ShownAnswer) -> Bundle:
     return data, provenance_metadata(response)
 
 
-def streaming_bundle(text: str, model: str) -> Bundle:
-    """What a cell shows while tokens arrive: the text so far and who is writing it."""
+def streaming_bundle(answer: Answer) -> Bundle:
+    """What a cell shows while tokens arrive: the thinking and the text so far, and who is writing it."""
+    model = answer.model
     status = f"<sub>streaming from {model}…</sub>"
-    text = redact(text)
+    text = redact(answer.text)
+    thinking = thinking_markdown(answer, final=False)
     return (
         {
             # Not the text again: every redraw resends the bundle, so one copy less is
             # a third less traffic. The final bundle carries the full plain text.
             "text/plain": f"[streaming from {model}: {len(text):,} characters so far]",
-            "text/markdown": f"{text}\n\n{status}\n" if text else f"{status}\n",
+            "text/markdown": f"{thinking}{text}\n\n{status}\n" if text or thinking else f"{status}\n",
             RESPONSE_MIME: {
                 "version": BUNDLE_VERSION,
                 "status": "streaming",
                 "text": text,
                 "model": model,
+                "thinking": redact(answer.thinking),
+                "thinking_summary": thinking_summary(answer, final=False),
             },
         },
         {METADATA_KEY: {"model": model, "status": "streaming"}},
@@ -143,6 +182,9 @@ def response_json(response: ShownAnswer) -> dict[str, Any]:
         # Written by the kernel, so the card never formats a decimal or extracts code of its own.
         "markdown": _body_markdown(response),
         "footer_parts": footer_parts(response),
+        # Kept apart from the text: never in the answer, the conversation, the cache or -f code.
+        "thinking": redact(response.thinking),
+        "thinking_summary": thinking_summary(response, final=True),
         "session_total_text": format_usd(response.session_total, estimated=response.session_total_estimated),
     }
 
@@ -204,7 +246,7 @@ def model_rows(tally: CostTally) -> list[list[str]]:
             row.model,
             str(row.requests),
             format_tokens(row.prompt_tokens),
-            format_tokens(row.completion_tokens),
+            format_out_tokens(row.completion_tokens, row.reasoning_tokens),
             format_usd(row.cost, estimated=row.estimated),
         ]
         for row in tally.rows.values()
@@ -218,7 +260,7 @@ def tally_bundle(tally: CostTally) -> Bundle:
             "total",
             str(tally.requests),
             format_tokens(tally.prompt_tokens),
-            format_tokens(tally.completion_tokens),
+            format_out_tokens(tally.completion_tokens, tally.reasoning_tokens),
             format_usd(tally.total, estimated=tally.estimated),
         ]
     )

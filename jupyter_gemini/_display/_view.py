@@ -89,7 +89,7 @@ class LiveView:
 
     def start(self, answer: Answer) -> None:
         self._answer = answer
-        self._show(streaming_bundle("", answer.model))
+        self._show(streaming_bundle(answer))
         self._throttle.started()
 
     def _show(self, bundle: Bundle) -> None:
@@ -103,7 +103,7 @@ class LiveView:
         self._handle = display(data, metadata=metadata, raw=True, display_id=True)
 
     def tick(self) -> None:
-        self._throttle.tick(lambda: self._update(streaming_bundle(self._answer.text, self._answer.model)))
+        self._throttle.tick(lambda: self._update(streaming_bundle(self._answer)))
 
     def finish(self, response: ShownAnswer) -> None:
         # `_show`, not `_update`: an interrupt can land before the first display (the answer is still shown).

@@ -10,6 +10,7 @@ record to another on the way.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -21,6 +22,30 @@ from ..errors import GeminiError
 __all__ = ["Answer"]
 
 A = TypeVar("A", bound="Answer")
+
+
+class _Buffer:
+    """Text that arrives in thousands of deltas, joined lazily (only when read).
+
+    So a long answer, or a long thinking, costs linear time, not quadratic.
+    """
+
+    __slots__ = ("_joined", "_parts", "_text")
+
+    def __init__(self, text: str = "") -> None:
+        self._parts: list[str] = []
+        self._text = text
+        self._joined = 0
+
+    def append(self, delta: str) -> None:
+        self._parts.append(delta)
+
+    @property
+    def value(self) -> str:
+        if self._joined != len(self._parts):
+            self._text += "".join(self._parts[self._joined :])
+            self._joined = len(self._parts)
+        return self._text
 
 
 @dataclasses.dataclass(eq=False)
@@ -41,27 +66,51 @@ class Answer:
     error: str | None = None
     #: Why the answer stopped before its end (an error, the user's Stop); None when it came to its end.
     failure: GeminiError | None = dataclasses.field(default=None, repr=False)
-    # The text arrives in thousands of deltas: joined lazily, only when someone reads it,
-    # so a long answer costs linear time, not quadratic.
-    _parts: list[str] = dataclasses.field(default_factory=list, init=False, repr=False)
-    _text: str = dataclasses.field(default="", init=False, repr=False)
-    _joined: int = dataclasses.field(default=0, init=False, repr=False)
+    #: Thinking arrived as hidden (encrypted) details, not text: how many, for a live count.
+    hidden_thinking: int = dataclasses.field(default=0, repr=False)
+    #: When thinking began and the answer began (time.monotonic()), for "thought for 4.2 s".
+    thinking_started: float | None = dataclasses.field(default=None, repr=False)
+    answer_started: float | None = dataclasses.field(default=None, repr=False)
+    _body: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
+    _thoughts: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
 
     @property
     def text(self) -> str:
-        """The text received so far (the whole answer once it ended)."""
-        if self._joined != len(self._parts):
-            self._text += "".join(self._parts[self._joined :])
-            self._joined = len(self._parts)
-        return self._text
+        """The text received so far (the whole answer once it ended); never the thinking."""
+        return self._body.value
 
     @text.setter
     def text(self, value: str) -> None:
-        self._parts, self._text, self._joined = [], value, 0
+        self._body = _Buffer(value)
 
     def append(self, delta: str) -> None:
-        """One streamed delta."""
-        self._parts.append(delta)
+        """One streamed delta of the answer."""
+        if delta and self.answer_started is None:
+            self.answer_started = time.monotonic()
+        self._body.append(delta)
+
+    @property
+    def thinking(self) -> str:
+        """What the model thought before answering, where it says (`reasoning`); kept apart from the text."""
+        return self._thoughts.value
+
+    @thinking.setter
+    def thinking(self, value: str) -> None:
+        self._thoughts = _Buffer(value)
+
+    def think(self, delta: str = "", *, hidden: int = 0) -> None:
+        """One streamed piece of thinking: text, or `hidden` encrypted details that carry none."""
+        if self.thinking_started is None:
+            self.thinking_started = time.monotonic()
+        self._thoughts.append(delta)
+        self.hidden_thinking += hidden
+
+    @property
+    def thinking_seconds(self) -> float | None:
+        """How long it thought: from the first thought to the first word of the answer (or now)."""
+        if self.thinking_started is None:
+            return None
+        return (self.answer_started or time.monotonic()) - self.thinking_started
 
     def report_usage(self, usage: Usage, cost: Decimal | None) -> None:
         """What OpenRouter reported; a missing `usage.cost` leaves the cost to be estimated."""

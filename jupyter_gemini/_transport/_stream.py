@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import GeminiError, StreamError
 from ._answer import Answer
-from ._wire import error_text, read_event, sse_events
+from ._wire import error_text, read_event, read_thinking, sse_events
 
 
 class ChatStream:
@@ -47,23 +47,9 @@ class ChatStream:
                 self._last_chunk = time.monotonic()
                 self._generating = self._generating or bool(event.get("choices"))
                 read_event(self.answer, event)
-                for choice in event.get("choices") or ():
-                    content = (choice.get("delta") or {}).get("content") if isinstance(choice, dict) else None
-                    if content:
-                        yield content
-                error = event.get("error")
-                if error:
-                    self.answer.error = error_text(error)
-                    code = error.get("code") if isinstance(error, dict) else None
-                    chunk_error = StreamError(
-                        f"OpenRouter reported an error during the answer: {self.answer.error}.",
-                        status=code if isinstance(code, int) else None,
-                        hint="The text received is kept; run the cell again.",
-                    )
-                    # After a generation began, what it made is billed (its usage is counted); an error
-                    # instead of any answer (a JSON error body where events were due) is not.
-                    chunk_error.billed = None if self._generating else False
-                    raise chunk_error
+                yield from self._deltas(event)
+                if event.get("error"):
+                    raise self._chunk_error(event["error"])
         except StreamError:
             raise
         except Exception as exc:
@@ -80,6 +66,29 @@ class ChatStream:
             raise failure from exc
         finally:
             watchdog.stop()
+
+    def _deltas(self, event: dict[str, Any]) -> Iterator[str]:
+        """The answer's text deltas in one event; thinking goes into the answer and yields "" (a redraw)."""
+        for choice in event.get("choices") or ():
+            delta = (choice.get("delta") or {}) if isinstance(choice, dict) else {}
+            if read_thinking(self.answer, delta):
+                yield ""
+            content = delta.get("content")
+            if content:
+                yield content
+
+    def _chunk_error(self, error: Any) -> StreamError:
+        self.answer.error = error_text(error)
+        code = error.get("code") if isinstance(error, dict) else None
+        chunk_error = StreamError(
+            f"OpenRouter reported an error during the answer: {self.answer.error}.",
+            status=code if isinstance(code, int) else None,
+            hint="The text received is kept; run the cell again.",
+        )
+        # After a generation began, what it made is billed (its usage is counted); an error
+        # instead of any answer (a JSON error body where events were due) is not.
+        chunk_error.billed = None if self._generating else False
+        return chunk_error
 
     def close(self) -> None:
         """Drop the connection at once, even from another thread: stops the bytes, not Google's billing."""

@@ -86,6 +86,25 @@ def read_event(answer: Answer, event: dict[str, Any]) -> None:
             answer.finish_reason = choice["finish_reason"]
 
 
+def read_thinking(answer: Answer, message: dict[str, Any]) -> bool:
+    """Take the thinking from a delta or a message (`reasoning`, `reasoning_details`); True if there was some.
+
+    The text is in `reasoning` (its `reasoning.text` details repeat it); encrypted details carry
+    none, so they are only counted.
+    """
+    text = message.get("reasoning")
+    details = message.get("reasoning_details")
+    hidden = (
+        sum(1 for d in details if isinstance(d, dict) and d.get("type") == "reasoning.encrypted")
+        if isinstance(details, list)
+        else 0
+    )
+    if not (isinstance(text, str) and text) and not hidden:
+        return False
+    answer.think(text if isinstance(text, str) else "", hidden=hidden)
+    return True
+
+
 def usage_from_json(usage: dict[str, Any]) -> tuple[Usage, Decimal | None]:
     """Token counts and OpenRouter's `usage.cost` from a raw `usage` object (answer or chunk)."""
     details = usage.get("completion_tokens_details") or {}
@@ -134,6 +153,8 @@ def answer_from_json(content: bytes | str, answer: Answer, generation_id: str | 
     if choice.get("error"):  # finish_reason "error": the provider failed part-way
         answer.error = error_text(choice["error"])
     message = choice.get("message")
+    if isinstance(message, dict):
+        read_thinking(answer, message)
     content_text = message.get("content") if isinstance(message, dict) else None
     answer.text = content_text if isinstance(content_text, str) else ""
 

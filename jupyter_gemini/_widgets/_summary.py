@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .._cost._catalog import ModelInfo
-from .._cost._money import format_tokens, format_usd, price_per_million
+from .._cost._money import format_out_tokens, format_tokens, format_usd, price_per_million
 from .._cost._tally import CostTally, Entry
 from .._display._bundles import (
     Bundle,
@@ -147,7 +147,7 @@ def _total_row(tally: CostTally, summary: TallySummary) -> list[str]:
         "total",
         str(tally.requests),
         format_tokens(tally.prompt_tokens),
-        format_tokens(tally.completion_tokens),
+        format_out_tokens(tally.completion_tokens, tally.reasoning_tokens),
         summary.total,
     ]
 

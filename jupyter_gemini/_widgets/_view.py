@@ -77,11 +77,11 @@ class TranscriptView(NullView):
     def start(self, answer: Answer) -> None:
         self._answer = answer
         self.started = True
-        self._show(streaming_bundle(answer.text, answer.model))
+        self._show(streaming_bundle(answer))
         self._throttle.started()
 
     def tick(self) -> None:
-        self._throttle.tick(lambda: self._show(streaming_bundle(self._answer.text, self._answer.model)))
+        self._throttle.tick(lambda: self._show(streaming_bundle(self._answer)))
 
     def finish(self, response: ShownAnswer) -> None:
         self._show(response_bundle(response))

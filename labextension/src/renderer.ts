@@ -140,6 +140,13 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
       'jp-GeminiCard-noticeText',
       this._notice
     );
+    this._thinking = element('details', 'jp-GeminiCard-thinking', root);
+    this._thinkingSummary = element('summary', '', this._thinking);
+    this._thinkingText = element(
+      'div',
+      'jp-GeminiCard-thinkingText',
+      this._thinking
+    );
     this._body = element(
       'div',
       'jp-GeminiCard-body jp-RenderedHTMLCommon jp-RenderedMarkdown',
@@ -216,6 +223,12 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
     const waiting = data.status === 'waiting';
     setHidden(this._notice, !waiting);
     setText(this._noticeText, waiting ? (data.notice ?? 'Waiting…') : '');
+
+    // The model's thinking, collapsed above the answer; its text is the model's, so never markup.
+    const summary = data.thinking_summary ?? '';
+    setHidden(this._thinking, !summary);
+    setText(this._thinkingSummary, summary);
+    setText(this._thinkingText, data.thinking ?? '');
 
     const problem = data.problem ? `⚠ ${data.problem}` : '';
     setText(this._problem, problem);
@@ -416,6 +429,9 @@ export class ResponseCard extends Widget implements IRenderMime.IRenderer {
   private _noticeText: HTMLSpanElement;
   private _body: HTMLDivElement;
   private _problem: HTMLDivElement;
+  private _thinking: HTMLDetailsElement;
+  private _thinkingSummary: HTMLElement;
+  private _thinkingText: HTMLDivElement;
   private _footer: HTMLDivElement;
   private _footerModel: HTMLSpanElement;
   private _footerTokens: HTMLSpanElement;

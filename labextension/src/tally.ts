@@ -21,6 +21,8 @@ export interface ITallyState {
   requests: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** Output tokens as the kernel writes them, thinking apart (`60 + 310 thinking`). */
+  tokensOut: string | null;
   models: IModelRow[];
   /** What the cache saved, as the kernel writes it. */
   saved: string | null;
@@ -41,6 +43,7 @@ export function stateFromTally(json: ITallyJSON): ITallyState {
     requests: json.requests ?? null,
     promptTokens: json.prompt_tokens ?? null,
     completionTokens: json.completion_tokens ?? null,
+    tokensOut: json.tokens_out_text ?? null,
     models: json.models ?? [],
     saved: json.saved ? usdText(json.saved_text, json.saved) : null,
     cachedRequests: json.cached_requests ?? 0
@@ -66,6 +69,7 @@ export function stateFromAnswer(answer: IResponseJSON): ITallyState | null {
     requests: null,
     promptTokens: null,
     completionTokens: null,
+    tokensOut: null,
     models: [],
     saved: null,
     cachedRequests: 0
@@ -119,7 +123,7 @@ export function breakdownRows(state: ITallyState): IBreakdownRow[] {
     model: row.model,
     requests: String(row.requests),
     tokensIn: formatTokens(row.prompt_tokens),
-    tokensOut: formatTokens(row.completion_tokens),
+    tokensOut: row.tokens_out_text ?? formatTokens(row.completion_tokens),
     cost: usdText(row.cost_text, row.cost)
   }));
   rows.push({
@@ -128,9 +132,10 @@ export function breakdownRows(state: ITallyState): IBreakdownRow[] {
     tokensIn:
       state.promptTokens === null ? '' : formatTokens(state.promptTokens),
     tokensOut:
-      state.completionTokens === null
+      state.tokensOut ??
+      (state.completionTokens === null
         ? ''
-        : formatTokens(state.completionTokens),
+        : formatTokens(state.completionTokens)),
     cost: state.total
   });
   return rows;

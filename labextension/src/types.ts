@@ -54,6 +54,9 @@ export interface IResponseJSON {
   session_total_estimated?: boolean;
   problem?: string;
   footer?: string;
+  /** What the model thought, apart from the answer, and its one-line summary ("Thought for 4.2 s (310 tokens)"). */
+  thinking?: string;
+  thinking_summary?: string;
   /** The body as the kernel renders it (`-f code`: the code block; `-f json`: pretty JSON). */
   markdown?: string;
   /** The footer's pieces, written by the kernel (`_display._bundles.footer_parts`). */
@@ -73,6 +76,9 @@ export interface IModelRow {
   estimated_cost?: string;
   /** `cost` as the kernel writes it, ≈ included. */
   cost_text?: string;
+  reasoning_tokens?: number;
+  /** Output tokens as the kernel writes them, thinking apart: `60 + 310 thinking`. */
+  tokens_out_text?: string;
 }
 
 /** What the kernel sends on the comm: `CostTally.to_json()` plus model and budget. */
@@ -85,6 +91,8 @@ export interface ITallyJSON {
   emulator?: boolean;
   total: string;
   total_text?: string;
+  reasoning_tokens?: number;
+  tokens_out_text?: string;
   estimated?: boolean;
   requests?: number;
   prompt_tokens?: number;

@@ -64,6 +64,7 @@ export const KERNEL = fixtures as unknown as {
   code_format: IResponseJSON;
   json_format: IResponseJSON;
   json_invalid: IResponseJSON;
+  thinking: IResponseJSON;
   tally: ITallyJSON;
   tally_with_budget: ITallyJSON;
   empty_tally: ITallyJSON;

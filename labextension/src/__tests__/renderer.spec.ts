@@ -197,6 +197,38 @@ describe('the answer card', () => {
     );
   });
 
+  it('shows the thinking collapsed above the answer, apart from it', async () => {
+    const { card: c } = card();
+    await c.renderModel(
+      model({
+        status: 'streaming',
+        model: 'm',
+        text: '',
+        thinking: 'Let me see',
+        thinking_summary: 'Thinking… 10 characters'
+      })
+    );
+    const section = q(c.node, '.jp-GeminiCard-thinking') as HTMLDetailsElement;
+    expect(visible(section)).toBe(true);
+    expect(section.open).toBe(false);
+    expect(q(section, 'summary').textContent).toBe('Thinking… 10 characters');
+    await c.renderModel(model(KERNEL.thinking));
+    expect(q(section, 'summary').textContent).toBe(
+      'Thought for 4.2 s (310 tokens)'
+    );
+    expect(q(section, '.jp-GeminiCard-thinkingText').textContent).toBe(
+      KERNEL.thinking.thinking
+    );
+    expect(q(c.node, '.jp-GeminiCard-body').textContent).not.toContain(
+      'plain definition'
+    );
+    expect(q(c.node, '.jp-GeminiCard-tokens').textContent).toBe(
+      '54 in / 60 out + 310 thinking tokens'
+    );
+    await c.renderModel(model(COMPLETE));
+    expect(visible(section)).toBe(false);
+  });
+
   it('says what went with the question, as the text footer does', async () => {
     const { card: c } = card();
     await c.renderModel(model(KERNEL.attachments));
