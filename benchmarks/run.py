@@ -31,6 +31,7 @@ import bench_load
 import bench_map
 import bench_overhead
 import bench_render
+import bench_thinking
 from _common import MISS, REPO, RESULTS_DIR, BenchResult, Row, log, package_versions, print_table
 
 PACKAGES = ["jupyter-gemini", "ipython", "ipykernel", "jupyter_client", "openai", "jupyter-ai-magics", "tornado"]
@@ -42,6 +43,7 @@ def _suites(quick: bool, kernel: bool) -> dict[str, Callable[[], BenchResult]]:
         "load": lambda: bench_load.run(runs=5 if quick else 9, warmup=1 if quick else 2),
         "overhead": lambda: bench_overhead.run(runs=15 if quick else 25, warmup=2 if quick else 3, kernel=kernel),
         "render": lambda: bench_render.run(runs=3 if quick else 5, warmup=1),
+        "thinking": lambda: bench_thinking.run(runs=3 if quick else 5, warmup=1),
         "interrupt": lambda: bench_interrupt.run(runs=3 if quick else 7),
         "map": bench_map.run,
         "cache": lambda: bench_cache.run(runs=15 if quick else 40),

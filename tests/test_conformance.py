@@ -51,6 +51,7 @@ def expected(name: str) -> dict[str, Any]:
         return {
             "text": "".join(d.get("content") or "" for d in deltas),
             "reasoning": "".join(d.get("reasoning") or "" for d in deltas),
+            "hidden": sum(encrypted(d.get("reasoning_details")) for d in deltas),
             "finish": finishes[-1] if finishes else None,
             "error": next((e["error"] for e in events if e.get("error")), None),
             "usage": usages[-1] if usages else None,
@@ -62,11 +63,17 @@ def expected(name: str) -> dict[str, Any]:
     return {
         "text": message.get("content") or "",
         "reasoning": message.get("reasoning") or "",
+        "hidden": encrypted(message.get("reasoning_details")),
         "finish": choice.get("finish_reason"),
         "error": choice.get("error") or body.get("error"),
         "usage": body.get("usage"),
         "model": body.get("model"),
     }
+
+
+def encrypted(details: Any) -> int:
+    """How many encrypted reasoning details a delta or message holds."""
+    return sum(1 for d in details or () if isinstance(d, dict) and d.get("type") == "reasoning.encrypted")
 
 
 def ask(session: Session, name: str, **options: Any) -> tuple[Any, GeminiError | None]:
@@ -87,6 +94,9 @@ def test_the_answer_is_what_the_capture_holds(replay: CaptureServer, session: Se
     assert response.text == want["text"].strip() or response.text == want["text"]
     if len(want["reasoning"]) > 20:
         assert want["reasoning"] not in response.text  # thinking is never part of the answer
+    assert response.thinking == want["reasoning"]  # and it is kept, apart, exactly as it came
+    if want["hidden"]:
+        assert response.hidden_thinking == want["hidden"]  # encrypted thinking: counted, never shown as text
     usage = want["usage"]
     if usage is not None:
         assert response.usage.prompt_tokens == usage["prompt_tokens"]
