@@ -140,3 +140,24 @@ def test_thinking_without_streaming_and_the_tally(ip, emulator: Emulator):
     table = last_bundle(captured)["text/plain"]
     assert f"+ {EFFORT_TOKENS['medium']} thinking" in table  # the cost table shows thinking apart too
     assert magics(ip).session.tally.reasoning_tokens == EFFORT_TOKENS["medium"]
+
+
+def test_a_long_conversation_reads_its_prefix_from_the_cache_and_says_what_it_saved(ip, emulator: Emulator):
+    from conftest import last_bundle
+
+    from jupyter_gemini._display._bundles import RESPONSE_MIME
+
+    ip.user_ns["notes"] = "A field note about penguins and their islands. " * 120  # about 1,400 tokens
+    run_cell(ip, "%%gemini --new\nRead these notes: {notes}")
+    first = magics(ip).session.last_response
+    _, captured = run_cell(ip, "%%gemini\nAnd which island is largest?")
+    second = magics(ip).session.last_response
+    assert first.usage.cached_tokens == 0 and second.usage.cached_tokens >= 1024  # the conversation so far
+    info = Catalog().get(second.model)
+    assert second.cache_saved == info.cache_saving(second.usage.cached_tokens) > 0
+    footer = last_bundle(captured)[RESPONSE_MIME]["footer"]
+    assert f"({second.usage.cached_tokens:,} cached, saved $" in footer
+    session = magics(ip).session
+    assert session.tally.total == emulator.billed_total  # the discount is in what OpenRouter reports
+    generation = emulator.generations[second.generation_id]
+    assert generation.cached_tokens == second.usage.cached_tokens

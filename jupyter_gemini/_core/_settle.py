@@ -32,8 +32,10 @@ def settle(charge: Charge, answer: Answer, request: ChatRequest, catalog: Catalo
             answer.cost_estimated = charge.entry is not None
             return
         answer.usage = estimate_usage(request.estimated_prompt_tokens(), answer.text)
+    info = catalog.get(answer.model)
+    if answer.usage.cached_tokens and info is not None:
+        answer.cache_saved = info.cache_saving(answer.usage.cached_tokens)
     if answer.cost_estimated:  # no `usage.cost`: list price
-        info = catalog.get(answer.model)
         answer.cost = info.cost(answer.usage.prompt_tokens, answer.usage.completion_tokens) if info else Decimal(0)
     charge.settle(
         answer.model, answer.usage, answer.cost, estimated=answer.cost_estimated, generation_id=answer.generation_id

@@ -92,6 +92,15 @@ class ModelInfo:
         """A Gemini Flash model: Google's namespace, so `rekaai/reka-flash-3` is not one."""
         return self.id.startswith("google/") and "flash" in self.id.removeprefix("google/")
 
+    @property
+    def cache_price(self) -> Decimal:
+        """A prompt token read from the provider's cache: the live price, else a tenth of a fresh one's."""
+        return self.cache_read_price if self.cache_read_price is not None else self.prompt_price / 10
+
+    def cache_saving(self, cached_tokens: int) -> Decimal:
+        """What reading `cached_tokens` from the cache saved against sending them fresh."""
+        return max(self.prompt_price - self.cache_price, Decimal(0)) * cached_tokens
+
     def reasoning_field(self, effort: str | None, tokens: int | None, *, flag: str = "") -> dict[str, Any] | None:
         """The request's `reasoning` for this model, or OptionError (nothing sent) when it cannot take it.
 
@@ -149,9 +158,7 @@ class ModelInfo:
                 "image": decimal_text(self.image_price),
                 "web_search": "0",
                 "internal_reasoning": decimal_text(self.completion_price),
-                "input_cache_read": decimal_text(
-                    self.cache_read_price if self.cache_read_price is not None else self.prompt_price / 10
-                ),
+                "input_cache_read": decimal_text(self.cache_price),
             },
             "architecture": {
                 "modality": "+".join(modalities) + "->text",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from .._cost._catalog import ModelInfo
@@ -43,7 +44,7 @@ def footer_parts(response: ShownAnswer) -> dict[str, str]:
         cost = f"{how} · $0 (saved {format_usd(response.saved)})"
     return {
         "model": response.model,
-        "tokens": tokens_text(usage),
+        "tokens": tokens_text(usage, response.cache_saved),
         "cost": cost,
         "session": "session " + format_usd(response.session_total, estimated=response.session_total_estimated),
         "attachments": f"with {response.attachments}" if response.attachments else "",
@@ -51,10 +52,17 @@ def footer_parts(response: ShownAnswer) -> dict[str, str]:
     }
 
 
-def tokens_text(usage: Usage) -> str:
-    """`54 in / 60 out tokens`, or `54 in / 60 out + 310 thinking tokens`: thinking is billed as output, shown apart."""
+def tokens_text(usage: Usage, cache_saved: Decimal = Decimal(0)) -> str:
+    """`54 in / 60 out tokens`; thinking (billed as output) and cached input (billed less) shown apart.
+
+    `1,200 in (1,024 cached, saved $0.0002) / 60 out + 310 thinking tokens`.
+    """
     thinking = min(usage.reasoning_tokens, usage.completion_tokens)
-    out = f"{format_tokens(usage.prompt_tokens)} in / {format_tokens(usage.completion_tokens - thinking)} out"
+    cached = ""
+    if usage.cached_tokens:
+        saved = f", saved {format_usd(cache_saved)}" if cache_saved else ""
+        cached = f" ({format_tokens(usage.cached_tokens)} cached{saved})"
+    out = f"{format_tokens(usage.prompt_tokens)} in{cached} / {format_tokens(usage.completion_tokens - thinking)} out"
     return f"{out} + {format_tokens(thinking)} thinking tokens" if thinking else f"{out} tokens"
 
 

@@ -66,6 +66,8 @@ class Answer:
     error: str | None = None
     #: Why the answer stopped before its end (an error, the user's Stop); None when it came to its end.
     failure: GeminiError | None = dataclasses.field(default=None, repr=False)
+    #: What the provider's implicit cache saved on this prompt (`cached_tokens` at the cache-read price).
+    cache_saved: Decimal = Decimal(0)
     #: Thinking arrived as hidden (encrypted) details, not text: how many, for a live count.
     hidden_thinking: int = dataclasses.field(default=0, repr=False)
     #: When thinking began and the answer began (time.monotonic()), for "thought for 4.2 s".

@@ -25,8 +25,10 @@ def new_generation_id(now: float | None = None) -> str:
     return f"gen-{stamp}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(20))}"
 
 
-def prompt_cost(model: ModelInfo, prompt_tokens: int, images: int = 0) -> Decimal:
-    return model.prompt_price * prompt_tokens + model.image_price * images
+def prompt_cost(model: ModelInfo, prompt_tokens: int, images: int = 0, cached_tokens: int = 0) -> Decimal:
+    """Fresh prompt tokens at the prompt price, cached ones at the cache-read price (Gemini's implicit cache)."""
+    fresh = prompt_tokens - cached_tokens
+    return model.prompt_price * fresh + model.cache_price * cached_tokens + model.image_price * images
 
 
 def completion_cost(model: ModelInfo, completion_tokens: int) -> Decimal:
@@ -51,7 +53,12 @@ def usage_object(record: GenerationRecord) -> dict[str, Any]:
         "total_tokens": record.prompt_tokens + record.completion_tokens,
         "cost": record.cost,
         "is_byok": False,
-        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
+        "prompt_tokens_details": {
+            "cached_tokens": record.cached_tokens,
+            "cache_write_tokens": 0,
+            "audio_tokens": 0,
+            "video_tokens": 0,
+        },
         "completion_tokens_details": {
             "reasoning_tokens": record.reasoning_tokens,
             "image_tokens": 0,
@@ -90,7 +97,7 @@ def generation_data(record: GenerationRecord) -> dict[str, Any]:
         "native_tokens_prompt": record.prompt_tokens,
         "native_tokens_completion": record.completion_tokens,
         "native_tokens_reasoning": record.reasoning_tokens,
-        "native_tokens_cached": 0,
+        "native_tokens_cached": record.cached_tokens,
         "num_media_prompt": record.images + record.files,
         "num_media_completion": 0,
         "num_search_results": 0,

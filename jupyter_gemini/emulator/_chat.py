@@ -23,7 +23,7 @@ from ._faults import (
     upstream_rate_limit,
 )
 from ._json import dumps
-from ._plan import Plan, make_plan
+from ._plan import Plan, make_plan, prefixes
 from ._shapes import (
     DONE,
     KEEPALIVE,
@@ -104,6 +104,8 @@ class ChatCompletionsHandler(BaseHandler):
         if isinstance(plan, HttpError):
             self.send_http_error(plan)
             return
+        cached = self.ctx.state.cached_prefix(prefixes(self.json_body, config.tokenizer))
+        plan = dataclasses.replace(plan, cached_tokens=cached)
         drawn = self.ctx.state.draw_fault(config.fault_rate, config.fault_pool, config.seed)
         fault = plan.directive.fault or drawn
         fault = None if fault == "none" else fault
@@ -164,6 +166,7 @@ class ChatCompletionsHandler(BaseHandler):
             images=plan.stats.images,
             files=plan.stats.files,
             reasoning_tokens=len(plan.reasoning),
+            cached_tokens=plan.cached_tokens,
         )
         self.ctx.state.bill(record)
         return record

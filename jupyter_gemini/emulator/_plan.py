@@ -7,6 +7,8 @@ always gets the same answer and the same bill.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -44,6 +46,8 @@ class Plan:
     directive: Directive
     reasoning: tuple[str, ...] = ()
     """Thinking tokens, streamed as `reasoning` deltas before the answer and billed as output."""
+    cached_tokens: int = 0
+    """Prompt tokens read from the implicit cache (an earlier request began the same way)."""
 
     @property
     def native_finish_reason(self) -> str:
@@ -51,7 +55,7 @@ class Plan:
 
     @property
     def prompt_cost(self) -> Decimal:
-        return prompt_cost(self.model, self.stats.tokens, self.stats.images)
+        return prompt_cost(self.model, self.stats.tokens, self.stats.images, self.cached_tokens)
 
     def completion_cost(self, completion_tokens: int) -> Decimal:
         return completion_cost(self.model, completion_tokens)
@@ -64,6 +68,16 @@ class Plan:
     @property
     def worst_case_cost(self) -> Decimal:
         return self.prompt_cost + self.completion_cost(self.reserved_tokens)
+
+
+def prefixes(body: Mapping[str, Any], tokenizer: Tokenizer = "chars") -> list[tuple[str, int]]:
+    """(digest, tokens) of each leading run of the request's messages, for the implicit cache."""
+    messages = _messages(body) or []
+    found = []
+    for end in range(1, len(messages) + 1):
+        text = json.dumps(messages[:end], sort_keys=True, ensure_ascii=False, default=str)
+        found.append((hashlib.sha256(text.encode()).hexdigest(), prompt_stats(messages[:end], tokenizer).tokens))
+    return found
 
 
 def _messages(body: Mapping[str, Any]) -> list[Any] | None:

@@ -34,6 +34,10 @@ class RecordedRequest:
     query: str = ""
 
 
+#: Gemini's implicit cache reads only prefixes at least this long (tokens).
+MIN_CACHED_TOKENS = 1024
+
+
 @dataclasses.dataclass(frozen=True)
 class GenerationRecord:
     """One billed generation: what `/generation` reports and `billed_total` sums."""
@@ -58,6 +62,8 @@ class GenerationRecord:
     """time.monotonic() when the generation ended; None while it is still running."""
     reasoning_tokens: int = 0
     """Of `completion_tokens`, how many were thinking (billed as output, as Google does)."""
+    cached_tokens: int = 0
+    """Of `prompt_tokens`, how many were read from the implicit cache (billed at the cache-read price)."""
 
 
 class EmulatorState:
@@ -66,6 +72,8 @@ class EmulatorState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        #: Digests of every message-list prefix seen, for the implicit cache.
+        self._prefixes: set[str] = set()
         self._generations: dict[str, GenerationRecord] = {}
         self._rng = random.Random()
         self._rng_seed: int | None = None
@@ -82,6 +90,16 @@ class EmulatorState:
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
             return [dataclasses.replace(r, headers=dict(r.headers)) for r in self._requests]
+
+    def cached_prefix(self, prefixes: Sequence[tuple[str, int]]) -> int:
+        """Gemini's implicit cache: the longest earlier-seen prefix of these messages, in tokens (0 below the minimum).
+
+        `prefixes` are (digest, tokens) of messages[:1], messages[:2], …; every one is remembered.
+        """
+        with self._lock:
+            hit = max((tokens for digest, tokens in prefixes[:-1] if digest in self._prefixes), default=0)
+            self._prefixes.update(digest for digest, _ in prefixes)
+        return hit if hit >= MIN_CACHED_TOKENS else 0
 
     def bill(self, record: GenerationRecord) -> None:
         with self._lock:
