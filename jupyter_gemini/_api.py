@@ -43,6 +43,7 @@ def ask(
     interpolate: bool = True,
     reasoning: str | None = None,
     reasoning_tokens: int | None = None,
+    tier: str | None = None,
 ) -> Response:
     """Ask a question and get the Response back.
 
@@ -65,6 +66,7 @@ def ask(
         stream=stream,
         reasoning=reasoning,
         reasoning_tokens=reasoning_tokens,
+        tier=tier,
     )
     return session.ask(prompt, options, live=display)
 
@@ -86,6 +88,7 @@ def map(
     dry_run: bool = False,
     reasoning: str | None = None,
     reasoning_tokens: int | None = None,
+    tier: str | None = None,
 ) -> Any:
     """Ask one question per row; returns a pandas Series aligned with `data` (a list for a list).
 
@@ -119,6 +122,7 @@ def map(
         refresh=refresh,
         reasoning=reasoning,
         reasoning_tokens=reasoning_tokens,
+        tier=tier,
     )
     if dry_run:
         return map_dry_run(session, template, data, options, namespace)

@@ -161,3 +161,23 @@ def test_a_long_conversation_reads_its_prefix_from_the_cache_and_says_what_it_sa
     assert session.tally.total == emulator.billed_total  # the discount is in what OpenRouter reports
     generation = emulator.generations[second.generation_id]
     assert generation.cached_tokens == second.usage.cached_tokens
+
+
+def test_the_flex_tier_is_asked_for_shown_and_billed_as_reported(ip, emulator: Emulator):
+    from conftest import last_bundle
+
+    from jupyter_gemini._display._bundles import RESPONSE_MIME
+
+    run_cell(ip, "%%gemini --new --temperature 0\nSame question, standard tier.")
+    standard = magics(ip).session.last_response
+    _, captured = run_cell(ip, "%%gemini --new --temperature 0 --tier flex\nSame question, standard tier.")
+    flex = magics(ip).session.last_response
+    assert chat_bodies(emulator)[-1]["service_tier"] == "flex" and "service_tier" not in chat_bodies(emulator)[0]
+    assert flex.service_tier == "flex" and flex.cost == standard.cost / 2  # the emulator bills flex at half
+    assert "(flex tier)" in last_bundle(captured)[RESPONSE_MIME]["footer"]
+    assert magics(ip).session.tally.total == emulator.billed_total
+    line = refusal(run_cell(ip, "%%gemini --tier slow\nhi")[0])
+    assert "--tier slow is not a tier; use flex or priority" in line
+    run_cell(ip, "%config GeminiMagics.tier = 'priority'")
+    run_cell(ip, "%%gemini\nhi")
+    assert chat_bodies(emulator)[-1]["service_tier"] == "priority"

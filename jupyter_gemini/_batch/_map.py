@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._context._prompt import renderer
-from .._core._options import FORMAT_SYSTEM, check_request_options, reasoning_field
+from .._core._options import FORMAT_SYSTEM, check_request_options, check_tier, reasoning_field
 from .._core._response import Format
 from .._core._session import Session
 from .._core._settle import settle
@@ -80,11 +80,14 @@ class MapOptions:
     reasoning: str | None = None
     #: A thinking budget per row in tokens (`--reasoning-tokens`).
     reasoning_tokens: int | None = None
+    #: Google's service tier for every row (`--tier flex` halves a large batch's bill, and slows it).
+    tier: str | None = None
 
     def __post_init__(self) -> None:
         check_request_options(
             self.format, self.temperature, self.max_tokens, self.budget_tokens, self.reasoning, self.reasoning_tokens
         )
+        check_tier(self.tier)
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
             raise OptionError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, so nothing was sent.")
         if not 1 <= self.concurrency <= MAX_CONCURRENCY:
@@ -121,6 +124,7 @@ def prepare_batch(
             max_tokens=options.max_tokens,
             response_format={"type": "json_object"} if options.format == "json" else None,
             reasoning=thinking,
+            service_tier=options.tier or session.settings.tier,
         )
         for prompt in rows.prompts
     ]

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from .._cost._catalog import ModelInfo
-from .._cost._defaults import EFFORTS
+from .._cost._defaults import EFFORTS, TIERS
 from .._cost._estimate import DEFAULT_BUDGET_TOKENS
 from ..errors import OptionError
 from ._response import FORMATS, Format
@@ -51,6 +51,8 @@ class AskOptions:
     reasoning: str | None = None
     #: A thinking budget in tokens (`--reasoning-tokens`), for models that take one.
     reasoning_tokens: int | None = None
+    #: Google's service tier (`--tier flex|priority`); None follows the `tier` setting.
+    tier: str | None = None
 
     @property
     def uses_cache(self) -> bool:
@@ -62,6 +64,7 @@ class AskOptions:
         check_request_options(
             self.format, self.temperature, self.max_tokens, self.budget_tokens, self.reasoning, self.reasoning_tokens
         )
+        check_tier(self.tier)
         if self.image_detail not in ("auto", "high"):
             raise OptionError(f"--image-detail must be auto or high, not {self.image_detail!r}, so nothing was sent.")
 
@@ -84,6 +87,11 @@ def check_request_options(
         raise OptionError(f"--temperature must be between 0 and 2, not {temperature}, so nothing was sent.")
     if budget_tokens < 50:
         raise OptionError(f"--budget-tokens must be at least 50, not {budget_tokens}, so nothing was sent.")
+
+
+def check_tier(tier: str | None) -> None:
+    if tier is not None and tier not in TIERS:
+        raise OptionError(f"--tier {tier} is not a tier; use {' or '.join(TIERS)}. Nothing was sent.")
 
 
 def check_reasoning_options(reasoning: str | None, reasoning_tokens: int | None) -> None:

@@ -259,6 +259,7 @@ class Session:
             reasoning=reasoning_field(
                 self.catalog().get(model), model, options.reasoning, options.reasoning_tokens, self.settings.reasoning
             ),
+            service_tier=options.tier or self.settings.tier,
             attachment_tokens=attachments.tokens,
         )
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from traitlets import Bool, Float, Int, TraitError, Unicode, default
 from traitlets.config import Configurable
 
-from .._cost._defaults import DEFAULT_MODEL, EFFORTS
+from .._cost._defaults import DEFAULT_MODEL, EFFORTS, TIERS
 from ..errors import SettingError
 
 #: How an answer is shown (`-f`): defined with the settings so `%load_ext` needs nothing heavier.
@@ -153,6 +153,14 @@ def _effort(value: Any) -> str | None:
     return str(value)
 
 
+def _tier(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in TIERS:
+        raise ValueError(value)
+    return str(value)
+
+
 def _budget(value: Any) -> float | None:
     if value is None:
         return None
@@ -183,6 +191,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "budget": (_budget, f"an amount of USD from 0 to {MAX_BUDGET_USD:,} (or None for no cap)"),
     "reasoning": (_effort, f"one of {', '.join(EFFORTS)} (or None: the model's own default)"),
+    "tier": (_tier, f"one of {', '.join(TIERS)} (or None: the standard tier)"),
 }
 
 
@@ -269,6 +278,12 @@ class GeminiSettings(Configurable):
         allow_none=True,
         help="How hard thinking models think when --reasoning is not given: none, minimal, low, medium or high "
         "(None: each model's default). Thinking is billed as output.",
+    ).tag(config=True)
+
+    tier = _Unicode(
+        default_value=None,
+        allow_none=True,
+        help="Google's service tier when --tier is not given: flex (cheaper, slower) or priority (None: standard).",
     ).tag(config=True)
 
     @default("base_url")

@@ -42,8 +42,9 @@ def footer_parts(response: ShownAnswer) -> dict[str, str]:
     if response.status == "cached":
         how = "replayed from a recording" if response.source == "recording" else "cached"
         cost = f"{how} · $0 (saved {format_usd(response.saved)})"
+    tier = response.service_tier if response.service_tier in ("flex", "priority") else None
     return {
-        "model": response.model,
+        "model": response.model + (f" ({tier} tier)" if tier else ""),
         "tokens": tokens_text(usage, response.cache_saved),
         "cost": cost,
         "session": "session " + format_usd(response.session_total, estimated=response.session_total_estimated),

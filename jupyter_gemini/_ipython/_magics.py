@@ -123,6 +123,7 @@ class GeminiMagics(Magics, GeminiSettings):
     @argument(
         "--reasoning-tokens", type=int, metavar="N", help="A thinking budget in tokens, for models that take one."
     )
+    @argument("--tier", metavar="TIER", help="Google's service tier: flex (cheaper, slower) or priority.")
     @argument("--new", action="store_true", help="Start a fresh conversation with this question.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming.")
     @argument("--cache", action="store_true", help="Use the answer cache (on by default only at --temperature 0).")
@@ -206,6 +207,7 @@ class GeminiMagics(Magics, GeminiSettings):
             code_to_next_cell=args.error,
             reasoning=args.reasoning,
             reasoning_tokens=args.reasoning_tokens,
+            tier=args.tier,
         )
         if args.dry_run:
             return self.session.dry_run(prompt, options)
@@ -250,6 +252,7 @@ class GeminiMagics(Magics, GeminiSettings):
             refresh=args.refresh,
             reasoning=args.reasoning,
             reasoning_tokens=args.reasoning_tokens,
+            tier=args.tier,
         )
         if args.dry_run:
             return map_dry_run(self.session, template, data, options, namespace)

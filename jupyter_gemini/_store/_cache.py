@@ -59,6 +59,8 @@ def request_key(request: ChatRequest, *, base_url: str | None) -> str:
     }
     if request.reasoning is not None:  # only then: every answer cached before thinking could be asked for keeps its key
         canonical["reasoning"] = request.reasoning
+    if request.service_tier is not None:
+        canonical["service_tier"] = request.service_tier
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

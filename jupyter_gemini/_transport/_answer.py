@@ -62,6 +62,8 @@ class Answer:
     generation_id: str | None = None
     provider: str | None = None
     finish_reason: str | None = None
+    #: The service tier that served it, as the answer says (`flex`, `priority`).
+    service_tier: str | None = None
     #: The provider's error, when the answer carried one (`choices[0].error`, an error chunk).
     error: str | None = None
     #: Why the answer stopped before its end (an error, the user's Stop); None when it came to its end.

@@ -45,6 +45,8 @@ class ChatRequest:
     response_format: dict[str, Any] | None = None
     #: OpenRouter's `reasoning` ({"effort": ...} or {"max_tokens": ...}); None leaves the model's default.
     reasoning: dict[str, Any] | None = None
+    #: Google's service tier (`flex`, `priority`); None: the standard one.
+    service_tier: str | None = None
     #: Prompt tokens the images and files add, as estimated when they were prepared (not sent).
     attachment_tokens: int = 0
 
@@ -71,6 +73,8 @@ class ChatRequest:
             kwargs["response_format"] = self.response_format
         if self.reasoning is not None:
             kwargs["reasoning"] = self.reasoning
+        if self.service_tier is not None:
+            kwargs["service_tier"] = self.service_tier
         return kwargs
 
 
@@ -79,6 +83,7 @@ def read_event(answer: Answer, event: dict[str, Any]) -> None:
     answer.generation_id = event.get("id") or answer.generation_id
     answer.model = event.get("model") or answer.model
     answer.provider = event.get("provider") or answer.provider
+    answer.service_tier = event.get("service_tier") or answer.service_tier
     if isinstance(event.get("usage"), dict):
         answer.report_usage(*usage_from_json(event["usage"]))
     for choice in event.get("choices") or ():
@@ -147,6 +152,7 @@ def answer_from_json(content: bytes | str, answer: Answer, generation_id: str | 
     answer.model = str(body.get("model") or answer.model)
     answer.generation_id = body.get("id") or generation_id or answer.generation_id
     answer.provider = body.get("provider") or answer.provider
+    answer.service_tier = body.get("service_tier") or answer.service_tier
     if isinstance(body.get("usage"), dict):
         answer.report_usage(*usage_from_json(body["usage"]))
     answer.finish_reason = choice.get("finish_reason")

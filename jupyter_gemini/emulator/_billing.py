@@ -27,8 +27,9 @@ def new_generation_id(now: float | None = None) -> str:
 
 def prompt_cost(model: ModelInfo, prompt_tokens: int, images: int = 0, cached_tokens: int = 0) -> Decimal:
     """Fresh prompt tokens at the prompt price, cached ones at the cache-read price (Gemini's implicit cache)."""
-    fresh = prompt_tokens - cached_tokens
-    return model.prompt_price * fresh + model.cache_price * cached_tokens + model.image_price * images
+    cost = model.prompt_price * (prompt_tokens - cached_tokens) + model.image_price * images
+    # Only when there are some: a zero term would change the Decimal's exponent, and the JSON's digits.
+    return cost + model.cache_price * cached_tokens if cached_tokens else cost
 
 
 def completion_cost(model: ModelInfo, completion_tokens: int) -> Decimal:
@@ -115,7 +116,7 @@ def generation_data(record: GenerationRecord) -> dict[str, Any]:
         "session_id": None,
         "preset_id": None,
         "router": None,
-        "service_tier": None,
+        "service_tier": record.service_tier,
         "data_region": None,
         "external_user": None,
         "http_referer": None,

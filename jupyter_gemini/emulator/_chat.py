@@ -167,6 +167,7 @@ class ChatCompletionsHandler(BaseHandler):
             files=plan.stats.files,
             reasoning_tokens=len(plan.reasoning),
             cached_tokens=plan.cached_tokens,
+            service_tier=plan.service_tier,
         )
         self.ctx.state.bill(record)
         return record

@@ -48,6 +48,11 @@ class Plan:
     """Thinking tokens, streamed as `reasoning` deltas before the answer and billed as output."""
     cached_tokens: int = 0
     """Prompt tokens read from the implicit cache (an earlier request began the same way)."""
+    service_tier: str | None = None
+    """`flex` (billed at half price: Google's cheaper, slower tier), `priority`, `auto` or `default`."""
+
+    def _tiered(self, cost: Decimal) -> Decimal:
+        return cost / 2 if self.service_tier == "flex" else cost
 
     @property
     def native_finish_reason(self) -> str:
@@ -55,10 +60,10 @@ class Plan:
 
     @property
     def prompt_cost(self) -> Decimal:
-        return prompt_cost(self.model, self.stats.tokens, self.stats.images, self.cached_tokens)
+        return self._tiered(prompt_cost(self.model, self.stats.tokens, self.stats.images, self.cached_tokens))
 
     def completion_cost(self, completion_tokens: int) -> Decimal:
-        return completion_cost(self.model, completion_tokens)
+        return self._tiered(completion_cost(self.model, completion_tokens))
 
     @property
     def reserved_tokens(self) -> int:
@@ -127,6 +132,8 @@ def read_directive(header_value: str | None, last_user_text: str) -> Directive:
     return build_directive(pairs)
 
 
+SERVICE_TIERS = ("auto", "default", "flex", "priority")
+
 #: How long the emulator thinks at each effort, in tokens: a fixed scale, so tests can predict every bill.
 EFFORT_TOKENS = {"none": 0, "minimal": 32, "low": 128, "medium": 512, "high": 2048}
 
@@ -190,6 +197,9 @@ def make_plan(
         "json_object",
         "json_schema",
     )
+    tier = body.get("service_tier")
+    if tier is not None and tier not in SERVICE_TIERS:
+        return error(400, f"Invalid service_tier {tier!r}; expected one of {', '.join(SERVICE_TIERS)}.")
     thinking = thinking_tokens(body, info, directive)
     if isinstance(thinking, HttpError):
         return thinking
@@ -213,4 +223,5 @@ def make_plan(
         max_tokens=max_tokens,
         directive=directive,
         reasoning=tuple(split_tokens(reasoning_text(stats, thinking), tokenizer))[:thinking],
+        service_tier=tier,
     )

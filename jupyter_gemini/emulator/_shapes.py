@@ -20,7 +20,7 @@ def event(payload: dict[str, Any]) -> bytes:
 
 
 def _head(record: GenerationRecord, model_id: str, obj: str) -> dict[str, Any]:
-    return {
+    head = {
         "id": record.id,
         "provider": PROVIDER_NAME,
         "model": model_id,
@@ -28,6 +28,9 @@ def _head(record: GenerationRecord, model_id: str, obj: str) -> dict[str, Any]:
         "created": record.created,
         "system_fingerprint": None,
     }
+    if record.service_tier is not None:  # echoed only when one was asked for, as OpenRouter does
+        head["service_tier"] = record.service_tier
+    return head
 
 
 def completion_body(record: GenerationRecord, model_id: str, content: str, reasoning: str = "") -> dict[str, Any]:

@@ -64,6 +64,8 @@ class GenerationRecord:
     """Of `completion_tokens`, how many were thinking (billed as output, as Google does)."""
     cached_tokens: int = 0
     """Of `prompt_tokens`, how many were read from the implicit cache (billed at the cache-read price)."""
+    service_tier: str | None = None
+    """The tier asked for (`service_tier`), echoed in the answer; flex is billed at half price."""
 
 
 class EmulatorState:
