@@ -145,20 +145,17 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _effort(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in EFFORTS:
-        raise ValueError(value)
-    return str(value)
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    """One of `choices`, or None ("" too) for the default."""
 
+    def check(value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if value not in choices:
+            raise ValueError(value)
+        return str(value)
 
-def _tier(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in TIERS:
-        raise ValueError(value)
-    return str(value)
+    return check
 
 
 def _budget(value: Any) -> float | None:
@@ -190,8 +187,8 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
         f"a number of seconds from {MIN_STALL_SECONDS} to {MAX_SECONDS:,.0f}",
     ),
     "budget": (_budget, f"an amount of USD from 0 to {MAX_BUDGET_USD:,} (or None for no cap)"),
-    "reasoning": (_effort, f"one of {', '.join(EFFORTS)} (or None: the model's own default)"),
-    "tier": (_tier, f"one of {', '.join(TIERS)} (or None: the standard tier)"),
+    "reasoning": (_one_of(EFFORTS), f"one of {', '.join(EFFORTS)} (or None: the model's own default)"),
+    "tier": (_one_of(TIERS), f"one of {', '.join(TIERS)} (or None: the standard tier)"),
 }
 
 
