@@ -568,3 +568,13 @@ def test_dom_classes_for_browser_tests(chat):
         "jupyter-gemini-total",
         "jupyter-gemini-status",
     } <= classes
+
+
+def test_the_chat_panel_asks_for_thinking_like_the_magic(chat, emulator: Emulator):
+    frontend_update(chat.reasoning, index=[v for _, v in chat.reasoning.options].index("low"))
+    frontend_update(chat.prompt, value="Think a little first")
+    frontend_event(chat.prompt, "submit")
+    assert chat.wait(30)
+    assert chat_requests(emulator)[-1]["reasoning"] == {"effort": "low"}
+    final = answer_data(chat)
+    assert "Thought for" in final["text/markdown"] and "+ 128 thinking tokens" in final["text/markdown"]

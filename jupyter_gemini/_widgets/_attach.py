@@ -122,6 +122,6 @@ def prompt_with_frames(text: str, names: Sequence[str]) -> str:
     return "\n\n".join([text, *(f"{{{name}}}" for name in names)])
 
 
-def ask_options(images: list[str]) -> AskOptions:
-    """Options for one chat question: the attached image sources, resolved by the session like `--image`."""
-    return AskOptions(images=tuple(images))
+def ask_options(images: list[str], reasoning: str | None = None) -> AskOptions:
+    """Options for one chat question: the attached image sources (resolved like `--image`) and how long to think."""
+    return AskOptions(images=tuple(images), reasoning=reasoning)

@@ -23,6 +23,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from .._cost._defaults import EFFORTS
 from .._display._bundles import Bundle
 from .._keys import redact
 from .._transport._cancel import CancelToken
@@ -113,12 +114,22 @@ class ChatPanel(WidgetHandle):
             ),
             "jupyter-gemini-stop",
         )
+        self.reasoning = add_classes(
+            w.Dropdown(
+                description="Thinking",
+                options=[("model's default", None), *((effort, effort) for effort in EFFORTS)],
+                value=None,
+                tooltip="How hard a thinking model thinks (billed as output), like --reasoning",
+                layout=w.Layout(width="auto"),
+            ),
+            "jupyter-gemini-reasoning",
+        )
         self.status = add_classes(w.HTML(), "jupyter-gemini-status")
         root = w.VBox(
             [
                 self.picker.widget,
                 self.transcript,
-                w.HBox([self.attach_data, self.attach_images, self.rescan_button]),
+                w.HBox([self.attach_data, self.attach_images, self.rescan_button, self.reasoning]),
                 w.HBox([self.multiline, self.prompt_box, self.send_button, self.stop_button]),
                 self.status,
                 self.tally.widget,
@@ -241,7 +252,7 @@ class ChatPanel(WidgetHandle):
             images = [self._attachments[k] for k in self.attach_images.value if k in self._attachments]
             prompt = prompt_with_frames(text, frames)
             prompt = self.session.prompt(prompt)
-            options = ask_options([a.source for a in images])
+            options = ask_options([a.source for a in images], self.reasoning.value)
             self.prompt_input.value = ""
             self.attach_data.value, self.attach_images.value = (), ()  # attachments go with one question
             question.value = user_turn_html(self._clean(text), [*frames, *(a.label for a in images)])
