@@ -85,7 +85,7 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
         _MILLION_CONTEXT,
         status="deprecated",
         reasoning=_ALWAYS,
-        note="deprecated by Google; OpenRouter routes it to 3.6 Flash",
+        note="OpenRouter routes it to 3.6 Flash",
     ),
     ModelInfo(
         "google/gemini-3-flash-preview",

@@ -311,16 +311,34 @@ def models_bundle(models: Iterable[ModelInfo], current: str, *, live: bool) -> B
                 price_per_million(m.completion_price),
                 f"{m.context_length:,}",
                 "yes" if m.takes_images else "no",
-                "; ".join(filter(None, [status, m.note])),
+                thinking_text(m),
+                "; ".join(filter(None, [status, m.note, _retires(m)])),
             ]
         )
-    md, plain = _table(["model", "input $/M", "output $/M", "context", "images", "status"], rows)
+    md, plain = _table(["model", "input $/M", "output $/M", "context", "images", "thinking", "status"], rows)
     source = "live from OpenRouter" if live else "built-in catalog (OpenRouter not reached)"
     footer = f"Prices in USD per million tokens, {source}. Set one with %gemini model ID."
     return (
         {"text/plain": f"{plain}\n\n{footer}", "text/markdown": f"{md}\n\n{footer}\n"},
         {},
     )
+
+
+def _retires(model: ModelInfo) -> str:
+    date = model.expiration_date
+    return f"retires {date}" if date and date not in model.note else ""
+
+
+def thinking_text(model: ModelInfo) -> str:
+    """How a model thinks, for the models table: `always: low, medium, high`, `minimal…high (default none)`."""
+    thinking = model.reasoning
+    if thinking is None:
+        return "no"
+    efforts = [e for e in thinking.efforts if e != "none"]
+    span = ", ".join(efforts) if len(efforts) <= 3 else f"{efforts[0]}…{efforts[-1]}"
+    if thinking.mandatory:
+        return f"always: {span}"
+    return f"{span} (default {thinking.default_effort or 'none'})"
 
 
 def history_bundle(turns: Iterable[tuple[str, str, str]]) -> Bundle:
