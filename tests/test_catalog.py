@@ -99,3 +99,34 @@ def test_the_real_models_list_yields_only_googles_flash_models():
     # Listed in the built-ins, missing from the live list: removed, without a note written for "deprecated".
     gone = merged.get("google/gemini-2.5-flash")
     assert gone is not None and gone.status == "removed" and "announced" not in gone.note
+
+
+def test_a_live_entry_brings_every_price_how_it_thinks_and_when_it_retires():
+    item = {
+        "id": "google/gemini-3.9-flash",
+        "name": "Google: Gemini 3.9 Flash",
+        "context_length": 1_048_576,
+        "expiration_date": "2027-06-30",
+        "supported_parameters": ["max_tokens", "reasoning", "response_format", "structured_outputs"],
+        "reasoning": {"supported_efforts": ["high", "low", "medium"], "default_effort": "medium", "mandatory": True},
+        "pricing": {
+            "prompt": "0.00000075",
+            "completion": "0.00000375",
+            "internal_reasoning": "0.000005",
+            "input_cache_read": "0.000000075",
+            "web_search": "0.01",
+            "discount": "not a number",
+        },
+    }
+    live = Catalog().merge_live({"data": [item, {"id": "openai/gpt-5", "pricing": {"prompt": "1"}}]})
+    assert live.get("openai/gpt-5") is None  # Google's namespace only
+    info = live.get("google/gemini-3.9-flash")
+    assert info is not None and info.expiration_date == "2027-06-30"
+    assert info.reasoning.efforts == ("low", "medium", "high") and info.reasoning.mandatory
+    assert dict(info.prices)["web_search"] == Decimal("0.01") and "discount" not in dict(info.prices)
+    assert info.cache_price == Decimal("0.000000075")
+    # Thinking at its own (dearer) price, and every output token at that price in a worst case.
+    assert info.cost(0, 100, reasoning_tokens=40) == Decimal("0.00000375") * 60 + Decimal("0.000005") * 40
+    from jupyter_gemini._cost._budget import worst_case
+
+    assert worst_case(info, 0, 1000).cost == Decimal("0.000005") * 1000

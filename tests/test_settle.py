@@ -38,11 +38,14 @@ failures = st.sampled_from(
     prompt=st.text(max_size=200),
     reported=st.one_of(st.none(), st.tuples(usages, st.one_of(st.none(), costs))),
     text=st.text(max_size=300),
+    thinking=st.text(max_size=200),
     generation_id=st.one_of(st.none(), st.just("gen-1")),
     failure=failures,
     billed=st.sampled_from([None, False]),
 )
-def test_an_answer_and_its_ledger_line_always_agree(model, prompt, reported, text, generation_id, failure, billed):
+def test_an_answer_and_its_ledger_line_always_agree(
+    model, prompt, reported, text, thinking, generation_id, failure, billed
+):
     catalog = Catalog()
     tally = CostTally()
     request = ChatRequest(model, [{"role": "user", "content": prompt}])
@@ -55,6 +58,7 @@ def test_an_answer_and_its_ledger_line_always_agree(model, prompt, reported, tex
     )
     answer = Answer(model=model, generation_id=generation_id)
     answer.text = text
+    answer.thinking = thinking  # an answer stopped while it thought has thinking and no text
     if reported is not None:
         answer.report_usage(*reported)
     if failure is not None:
@@ -70,5 +74,8 @@ def test_an_answer_and_its_ledger_line_always_agree(model, prompt, reported, tex
         assert (answer.cost, answer.cost_estimated) == (reported[1], False)  # exactly what was billed
     if answer.cost_estimated and generation_id:
         assert generation_id in tally.pending  # --reconcile can still settle it
-    if reported is None and not text and failure is not None and billed is False:
+    if reported is None and (text or thinking):
+        assert answer.usage.reasoning_tokens == -(-len(thinking) // 4)  # thinking counted as output, ≈
+        assert answer.usage.completion_tokens >= answer.usage.reasoning_tokens
+    if reported is None and not text and not thinking and failure is not None and billed is False:
         assert tally.requests == 0  # refused before generating: never billed, not counted

@@ -2,7 +2,7 @@
 
 Single questions, the chat panel and batch rows all end here, so an answer is priced
 the same way whichever path sent it: OpenRouter's figures when it reported them, else
-an estimate at list price (≈) from the text that arrived, else its ledger line stays
+an estimate at list price (≈) from the text and thinking that arrived, else its ledger line stays
 at its prompt (≈, it may be billed in full) with its generation id for `--reconcile`.
 """
 
@@ -23,7 +23,7 @@ __all__ = ["close_unanswered", "settle"]
 def settle(charge: Charge, answer: Answer, request: ChatRequest, catalog: Catalog) -> None:
     """Price `answer` (reported, else estimated) and close its ledger line with the same figures."""
     if not answer.usage_reported:
-        if not answer.text:
+        if not answer.text and not answer.thinking:
             # Nothing reported, nothing arrived: ≈ at its prompt, unless the answer was an error instead.
             charge.identify(answer.generation_id)
             if answer.failure is not None:
@@ -31,12 +31,17 @@ def settle(charge: Charge, answer: Answer, request: ChatRequest, catalog: Catalo
             answer.cost = charge.entry.cost if charge.entry is not None else Decimal(0)
             answer.cost_estimated = charge.entry is not None
             return
-        answer.usage = estimate_usage(request.estimated_prompt_tokens(), answer.text)
+        answer.usage = estimate_usage(request.estimated_prompt_tokens(), answer.text, answer.thinking)
     info = catalog.get(answer.model)
     if answer.usage.cached_tokens and info is not None:
         answer.cache_saved = info.cache_saving(answer.usage.cached_tokens)
     if answer.cost_estimated:  # no `usage.cost`: list price
-        answer.cost = info.cost(answer.usage.prompt_tokens, answer.usage.completion_tokens) if info else Decimal(0)
+        usage = answer.usage
+        answer.cost = (
+            info.cost(usage.prompt_tokens, usage.completion_tokens, reasoning_tokens=usage.reasoning_tokens)
+            if info
+            else Decimal(0)
+        )
     charge.settle(
         answer.model, answer.usage, answer.cost, estimated=answer.cost_estimated, generation_id=answer.generation_id
     )

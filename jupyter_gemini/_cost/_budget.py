@@ -26,7 +26,8 @@ class WorstCase:
 def worst_case(info: ModelInfo, prompt_tokens: int, max_tokens: int | None) -> WorstCase:
     """`prompt_tokens` is the bound (`prompt_token_bound`), not the ≈ estimate."""
     completion = max_tokens if max_tokens is not None else info.max_completion_tokens
-    return WorstCase(prompt_tokens, completion, info.cost(prompt_tokens, completion))
+    # Every output token at the dearer of answer and thinking prices: an upper bound whatever the split.
+    return WorstCase(prompt_tokens, completion, info.cost(prompt_tokens, 0) + info.output_price_bound * completion)
 
 
 def check_max_tokens(model: str, info: ModelInfo | None, max_tokens: int | None) -> None:
@@ -108,7 +109,7 @@ def check_batch_budget(
             hint="Pick a model from %gemini models, or remove the cap with %gemini budget off.",
         )
     worst = worst_case(info, sum(prompt_tokens), max_tokens)
-    cost = info.cost(worst.prompt_tokens, worst.completion_tokens * rows)
+    cost = info.cost(worst.prompt_tokens, 0) + info.output_price_bound * worst.completion_tokens * rows
     left = budget - spent
     if cost <= left:
         return
@@ -124,9 +125,9 @@ def check_batch_budget(
 
 def _affordable_tokens(info: ModelInfo, prompt: int, left: Decimal) -> int:
     room = left - info.cost(prompt, 0)
-    if info.completion_price == 0:
+    if info.output_price_bound == 0:
         return info.max_completion_tokens if room >= 0 else 0
-    return max(0, int(room / info.completion_price))
+    return max(0, int(room / info.output_price_bound))
 
 
 def _suggest_cap(needed: Decimal) -> str:

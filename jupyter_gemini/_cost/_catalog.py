@@ -224,9 +224,22 @@ def model_from_openrouter(item: Mapping[str, Any], known: ModelInfo | None = Non
             expiration_date=str(item["expiration_date"]) if item.get("expiration_date") else None,
             cache_read_price=Decimal(str(pricing["input_cache_read"])) if pricing.get("input_cache_read") else None,
             supported_parameters=tuple(str(p) for p in item.get("supported_parameters") or ()),
+            reasoning_price=Decimal(str(pricing["internal_reasoning"])) if pricing.get("internal_reasoning") else None,
+            prices=_prices(pricing),
         )
     except (KeyError, ArithmeticError, TypeError, ValueError):
         return None
+
+
+def _prices(pricing: Mapping[str, Any]) -> tuple[tuple[str, Decimal], ...]:
+    """Every price field that is a number; one that is not is left out, never the model."""
+    found = []
+    for name, value in pricing.items():
+        try:
+            found.append((str(name), Decimal(str(value))))
+        except ArithmeticError:
+            continue
+    return tuple(found)
 
 
 def _reasoning_of(item: Mapping[str, Any]) -> Reasoning | None:

@@ -87,5 +87,7 @@ def prompt_token_bound(messages: Iterable[Mapping[str, Any]], attachment_tokens:
     return total
 
 
-def estimate_usage(prompt: int, answer: str) -> Usage:
-    return Usage(prompt_tokens=prompt, completion_tokens=text_tokens(answer))
+def estimate_usage(prompt: int, answer: str, thinking: str = "") -> Usage:
+    """Usage no server reported (≈): the answer and the thinking that arrived, both billed as output."""
+    thought = text_tokens(thinking)
+    return Usage(prompt_tokens=prompt, completion_tokens=text_tokens(answer) + thought, reasoning_tokens=thought)

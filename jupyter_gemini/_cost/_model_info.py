@@ -78,6 +78,10 @@ class ModelInfo:
     cache_read_price: Decimal | None = None
     #: The request parameters it takes (`supported_parameters`); empty when unknown.
     supported_parameters: tuple[str, ...] = ()
+    #: Price of a thinking token (`pricing.internal_reasoning`); None: the completion price.
+    reasoning_price: Decimal | None = None
+    #: Every field of `pricing` as `GET /models` gave it (request, web_search, input_cache_write, …), USD.
+    prices: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def free(self) -> bool:
@@ -137,9 +141,22 @@ class ModelInfo:
             )
         return {"effort": effort}
 
-    def cost(self, prompt_tokens: int, completion_tokens: int, images: int = 0) -> Decimal:
-        """List-price cost, exact in Decimal (used when a server omits `usage.cost`)."""
-        return self.prompt_price * prompt_tokens + self.completion_price * completion_tokens + self.image_price * images
+    def cost(self, prompt_tokens: int, completion_tokens: int, images: int = 0, reasoning_tokens: int = 0) -> Decimal:
+        """List-price cost, exact in Decimal (used when a server omits `usage.cost`).
+
+        `reasoning_tokens` is the part of `completion_tokens` spent thinking, at its own price when it has one.
+        """
+        price = self.reasoning_price
+        thinking = min(reasoning_tokens, completion_tokens) if price is not None else 0
+        cost = self.prompt_price * prompt_tokens + self.completion_price * (completion_tokens - thinking)
+        if price is not None and thinking:
+            cost += price * thinking
+        return cost + self.image_price * images
+
+    @property
+    def output_price_bound(self) -> Decimal:
+        """The most an output token can cost, thinking or answer: what a worst case counts every one at."""
+        return max(self.completion_price, self.reasoning_price or self.completion_price)
 
     def to_openrouter(self) -> dict[str, Any]:
         """This entry in the shape of one item of OpenRouter's `GET /models`."""
