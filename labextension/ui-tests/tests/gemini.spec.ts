@@ -283,3 +283,29 @@ test('notebook outputs stay readable without the extension: text/markdown is the
   );
   await expect(notebook(page)).toBeVisible();
 });
+
+test('a thinking model shows its thinking collapsed above the answer, and counts it apart', async () => {
+  const index = await appendCell(
+    page,
+    '%%gemini --reasoning low\nThink first: what is a DataFrame?'
+  );
+  await runCell(page, index);
+  const card = cell(page, index).locator('.jp-GeminiCard');
+  await expect(card).toHaveAttribute('data-status', 'complete');
+  const section = card.locator('.jp-GeminiCard-thinking');
+  await expect(section.locator('summary')).toHaveText(
+    /^Thought for \d+\.\d s \(128 tokens\)$/
+  );
+  const text = section.locator('.jp-GeminiCard-thinkingText');
+  await expect(text).toBeHidden(); // collapsed until asked
+  await section.locator('summary').click();
+  await expect(text).toContainText('Emulated thinking');
+  await expect(card.locator('.jp-GeminiCard-body')).not.toContainText(
+    'Emulated thinking'
+  );
+  await expect(card.locator('.jp-GeminiCard-tokens')).toContainText(
+    '+ 128 thinking tokens'
+  );
+  await scrollToCell(page, index);
+  await shot(page, '11-thinking');
+});
