@@ -88,7 +88,7 @@ def fixtures() -> dict[str, Any]:
             thinking="The user asks what a DataFrame is. A short, plain definition will do.",
             usage=Usage(prompt_tokens=54, completion_tokens=370, reasoning_tokens=310),
             thinking_started=100.0,
-            answer_started=104.2,
+            thinking_ended=104.2,
         ),
         "tally": tally(budget=None),
         "tally_with_budget": tally(budget="0.5"),

@@ -136,6 +136,7 @@ def test_thinking_without_streaming_and_the_tally(ip, emulator: Emulator):
     run_cell(ip, "%%gemini --no-stream --reasoning medium\nThink, then answer.")
     response = magics(ip).session.last_response
     assert response.thinking.startswith("(Emulated thinking") and "Emulated thinking" not in response.text
+    assert response.thinking_seconds is None  # a whole body says nothing of how long it thought: no guess
     _, captured = run_cell(ip, "%gemini cost")
     table = last_bundle(captured)["text/plain"]
     assert f"+ {EFFORT_TOKENS['medium']} thinking" in table  # the cost table shows thinking apart too

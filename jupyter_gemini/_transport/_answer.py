@@ -72,9 +72,10 @@ class Answer:
     cache_saved: Decimal = Decimal(0)
     #: Thinking arrived as hidden (encrypted) details, not text: how many, for a live count.
     hidden_thinking: int = dataclasses.field(default=0, repr=False)
-    #: When thinking began and the answer began (time.monotonic()), for "thought for 4.2 s".
+    #: When thinking began and ended (time.monotonic()), for "thought for 4.2 s"; it ends when the
+    #: answer's first word arrives, or when the stream does. None: not streamed, so not known.
     thinking_started: float | None = dataclasses.field(default=None, repr=False)
-    answer_started: float | None = dataclasses.field(default=None, repr=False)
+    thinking_ended: float | None = dataclasses.field(default=None, repr=False)
     _body: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
     _thoughts: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
 
@@ -89,8 +90,8 @@ class Answer:
 
     def append(self, delta: str) -> None:
         """One streamed delta of the answer."""
-        if delta and self.answer_started is None:
-            self.answer_started = time.monotonic()
+        if delta:
+            self.end_thinking()
         self._body.append(delta)
 
     @property
@@ -109,12 +110,17 @@ class Answer:
         self._thoughts.append(delta)
         self.hidden_thinking += hidden
 
+    def end_thinking(self) -> None:
+        """The thinking is over (the answer began, or the stream ended): its duration stops growing."""
+        if self.thinking_started is not None and self.thinking_ended is None:
+            self.thinking_ended = time.monotonic()
+
     @property
     def thinking_seconds(self) -> float | None:
-        """How long it thought: from the first thought to the first word of the answer (or now)."""
+        """How long it thought, when it streamed: from the first thought to the first word (or until now)."""
         if self.thinking_started is None:
             return None
-        return (self.answer_started or time.monotonic()) - self.thinking_started
+        return (self.thinking_ended or time.monotonic()) - self.thinking_started
 
     def report_usage(self, usage: Usage, cost: Decimal | None) -> None:
         """What OpenRouter reported; a missing `usage.cost` leaves the cost to be estimated."""

@@ -58,6 +58,7 @@ class Exchange:
         except KeyboardInterrupt:
             if chat is not None:  # between the stream's headers and its first read
                 chat.close()
+                answer.end_thinking()
                 answer.failure = stopped_by_user()
                 return answer
             if arrived:  # only its display was interrupted
@@ -119,6 +120,7 @@ class Exchange:
             problem = stopped_by_user()  # whatever the closed stream raised, the user stopped it
         if isinstance(problem, InterruptedByUserError):
             chat.close()
+        answer.end_thinking()
         answer.failure = problem
         return answer
 

@@ -159,8 +159,8 @@ def answer_from_json(content: bytes | str, answer: Answer, generation_id: str | 
     if choice.get("error"):  # finish_reason "error": the provider failed part-way
         answer.error = error_text(choice["error"])
     message = choice.get("message")
-    if isinstance(message, dict):
-        read_thinking(answer, message)
+    if isinstance(message, dict) and read_thinking(answer, message):
+        answer.thinking_started = None  # a whole body says nothing of how long it thought
     content_text = message.get("content") if isinstance(message, dict) else None
     answer.text = content_text if isinstance(content_text, str) else ""
 
