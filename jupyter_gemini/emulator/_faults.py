@@ -49,6 +49,8 @@ class Directive:
     retry_after: float | None = None
     stall: float | None = None
     stall_silent: bool = False
+    #: Answer a `json_schema` request with JSON that does not fit the schema (a failed row, for tests and demos).
+    invalid: bool = False
     #: Seconds a stream sends nothing at all, headers included (billed from the start, as Google does).
     accept: float | None = None
     #: Thinking tokens sent as `reasoning` deltas before the answer, billed as output.
@@ -107,8 +109,9 @@ def build_directive(pairs: Mapping[str, str]) -> Directive:
             values[key] = _number(key, pairs[key], integer=False, minimum=0)
     if "tps" in pairs:
         values["tps"] = _number("tps", pairs["tps"], integer=False, minimum=0, exclusive=True)
-    if "stall_silent" in pairs:
-        values["stall_silent"] = _flag("stall_silent", pairs["stall_silent"])
+    for flag in ("stall_silent", "invalid"):
+        if flag in pairs:
+            values[flag] = _flag(flag, pairs[flag])
     if "fault" in pairs:
         values["fault"] = _fault(pairs["fault"])
     return Directive(**values)

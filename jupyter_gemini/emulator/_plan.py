@@ -28,6 +28,7 @@ from ._faults import (
     model_deprecated,
     parse_pairs,
 )
+from ._schema_answer import schema_answer
 from ._tokens import PromptStats, Tokenizer, prompt_stats, split_tokens
 
 
@@ -165,6 +166,15 @@ def thinking_tokens(body: Mapping[str, Any], info: ModelInfo, directive: Directi
     return EFFORT_TOKENS.get(thinking.default_effort or "none", 0)
 
 
+def _schema_of(response_format: Any) -> Mapping[str, Any] | None:
+    """The JSON Schema of a `json_schema` response format, when the request has one."""
+    if not isinstance(response_format, Mapping) or response_format.get("type") != "json_schema":
+        return None
+    wrapper = response_format.get("json_schema")
+    schema = wrapper.get("schema") if isinstance(wrapper, Mapping) else None
+    return schema if isinstance(schema, Mapping) else None
+
+
 def _positive_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -206,7 +216,13 @@ def make_plan(
     if max_tokens is not None:
         thinking = min(thinking, max_tokens)  # thinking counts toward max_tokens, as on OpenRouter
     wanted = default_tokens if directive.tokens is None else directive.tokens
-    tokens = split_tokens(answer_text(stats, wanted, json_mode=json_mode), tokenizer)
+    schema = _schema_of(response_format)
+    text = (
+        schema_answer(schema, stats.last_user_text, invalid=directive.invalid)
+        if schema is not None
+        else answer_text(stats, wanted, json_mode=json_mode)
+    )
+    tokens = split_tokens(text, tokenizer)
     if is_prose(stats, json_mode=json_mode):
         tokens = tokens[:wanted]  # text sized at 4 characters a token is longer under a denser tokenizer
     finish_reason = "stop"
