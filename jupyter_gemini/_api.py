@@ -44,6 +44,7 @@ def ask(
     reasoning: str | None = None,
     reasoning_tokens: int | None = None,
     tier: str | None = None,
+    schema: Any = None,
 ) -> Response:
     """Ask a question and get the Response back.
 
@@ -52,13 +53,17 @@ def ask(
     as a cell result; pass `display=True` to watch it stream in as `%%gemini` does (then end the
     line with `;`). `reasoning` (none, minimal, low, medium, high) or `reasoning_tokens` sets how
     long a thinking model thinks; thinking is billed as output and shown apart from the answer.
+    `schema` (a pydantic model, dataclass, TypedDict, `{name: type}` dict or JSON Schema dict)
+    asks for structured output: the Response's `.parsed` is the validated value.
     """
+    from ._core._schema import schema_of
+
     session = current_session()
     if interpolate and session.shell is not None:
         prompt = session.prompt(prompt)
     options = AskOptions(
         model=model,
-        format=format,
+        format="json" if schema is not None else format,
         system=system,
         temperature=temperature,
         max_tokens=max_tokens,
@@ -67,6 +72,7 @@ def ask(
         reasoning=reasoning,
         reasoning_tokens=reasoning_tokens,
         tier=tier,
+        schema=None if schema is None else schema_of(schema),
     )
     return session.ask(prompt, options, live=display)
 

@@ -53,6 +53,8 @@ class AskOptions:
     reasoning_tokens: int | None = None
     #: Google's service tier (`--tier flex|priority`); None follows the `tier` setting.
     tier: str | None = None
+    #: Structured output (`schema=`, `--schema`): a `_schema.Schema`; the answer is validated into `.parsed`.
+    schema: Any = None
 
     @property
     def uses_cache(self) -> bool:

@@ -36,6 +36,8 @@ class Response(Answer):
     saved: Decimal = Decimal(0)
     #: What went with the question: "1 image (1,536x1,152 JPEG, 210 KB, ≈94% of the prompt)".
     attachments: str = ""
+    #: With a schema (`schema=`, `--schema`): the answer validated into that type; None when it did not fit.
+    parsed: Any = None
 
     @property
     def from_emulator(self) -> bool:

@@ -255,7 +255,7 @@ class Session:
             messages=messages,
             temperature=options.temperature,
             max_tokens=options.max_tokens,
-            response_format={"type": "json_object"} if options.format == "json" else None,
+            response_format=self._response_format(model, options),
             reasoning=reasoning_field(
                 self.catalog().get(model), model, options.reasoning, options.reasoning_tokens, self.settings.reasoning
             ),
@@ -285,15 +285,28 @@ class Session:
         # An answer is whole only when the server said it finished (see _finish).
         response.failure = response.failure or unfinished_error(response.finish_reason, response.error)
         settle(charge, response, request, self.catalog())
-        self._judge(response)
+        self._judge(response, options.schema)
         if attachments:
             response.attachments = attachments.describe(response.usage.prompt_tokens)
         if response.status == "complete":
             self.paid.keep(request, prompt, response, cache=options.uses_cache)
         return self._deliver(response, prompt, options, view)
 
-    def _judge(self, response: Response) -> None:
-        """Whether the settled answer is whole, and the line that says why not; the session total after it."""
+    def _response_format(self, model: str, options: AskOptions) -> dict[str, Any] | None:
+        """`json_schema` for a schema (on a model that takes one), `json_object` for -f json, else None."""
+        if options.schema is None:
+            return {"type": "json_object"} if options.format == "json" else None
+        info = self.catalog().get(model)
+        if info is not None and info.supported_parameters and "structured_outputs" not in info.supported_parameters:
+            raise OptionError(
+                f"{model} does not take structured output (no structured_outputs in OpenRouter's list), "
+                "so nothing was sent.",
+                hint="Pick another model, or ask for -f json and check the JSON yourself.",
+            )
+        return dict(options.schema.response_format())
+
+    def _judge(self, response: Response, schema: Any = None) -> None:
+        """Whether the settled answer is whole (and fits its schema), the line that says why not; the session total."""
         problem, text = response.failure, response.text
         cut = unfinished(response.finish_reason, response.error) if problem is None else None
         note = ""
@@ -307,6 +320,11 @@ class Session:
                 parse_json_answer(text)
             except ValueError:
                 note = "The answer is not valid JSON; it is shown as it came."
+        if schema is not None and problem is None and cut is None:
+            try:
+                response.parsed = schema.validate(text)
+            except ValueError as error:
+                note = f"The answer does not fit the schema ({error}); it is shown as it came."
         response.text = redact(text)  # an answer that echoes a key is shown and kept masked
         response.status = "complete" if problem is None and cut is None else ("partial" if text else "error")
         response.problem = redact(note, self.keys.get())
@@ -342,6 +360,9 @@ class Session:
         self.tally.record_saved(stored.cost)
         stored.saved, stored.cost, stored.cost_estimated = stored.cost, Decimal(0), False
         stored.format, stored.status, stored.source = options.format, "cached", source
+        if options.schema is not None:
+            with contextlib.suppress(ValueError):  # a cached answer was whole; a schema changed since may not fit
+                stored.parsed = options.schema.validate(stored.text)
         stored.session_total, stored.session_total_estimated = self.tally.total, self.tally.estimated
         view.start(stored)
         return self._deliver(stored, prompt, options, view)

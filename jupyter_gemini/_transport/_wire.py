@@ -52,11 +52,18 @@ class ChatRequest:
 
     def estimated_prompt_tokens(self) -> int:
         """About what the prompt costs (≈, for display); the budget uses `prompt_token_bound`."""
-        return prompt_tokens(self.messages, text_only=True) + self.attachment_tokens
+        return prompt_tokens(self._billed_messages(), text_only=True) + self.attachment_tokens
 
     def prompt_token_bound(self) -> int:
         """Prompt tokens this request can never exceed: what a budget check needs (see `_cost._estimate`)."""
-        return prompt_token_bound(self.messages, self.attachment_tokens)
+        return prompt_token_bound(self._billed_messages(), self.attachment_tokens)
+
+    def _billed_messages(self) -> list[dict[str, Any]]:
+        """The messages, plus a structured-output schema: the model reads it as input, so it is paid for."""
+        schema = (self.response_format or {}).get("json_schema")
+        if not schema:
+            return self.messages
+        return [*self.messages, {"role": "system", "content": json.dumps(schema, separators=(",", ":"))}]
 
     def size(self) -> int:
         """Approximate bytes on the wire, for "too large" errors."""
