@@ -118,6 +118,14 @@ class Session:
             self._client = OpenRouterClient(config, self.current_flash_ids)
         return self._client
 
+    def close(self) -> None:
+        """Let go of what the session holds open (`%unload_ext`, `%reload_ext`): emulator, sockets, cache file."""
+        self.use_emulator(False)
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        self.paid.close()
+
     def use_emulator(self, on: bool) -> str | None:
         """Start (or stop) a local emulator for this session; returns its base URL when on.
 

@@ -31,7 +31,7 @@ def unload_ipython_extension(shell: InteractiveShell) -> None:
 
     _comm.uninstall()
     if magics._session is not None:
-        magics._session.use_emulator(False)
+        magics._session.close()
     magics.images.uninstall()
     magics.errors.uninstall()
     manager = shell.magics_manager

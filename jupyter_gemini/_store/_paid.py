@@ -39,6 +39,11 @@ class PaidAnswers:
             self._cache = ResponseCache()
         return self._cache
 
+    def close(self) -> None:
+        """Close the cache file if it was opened; it reopens on next use."""
+        if self._cache is not None:
+            self._cache.close()
+
     def key(self, request: ChatRequest) -> str:
         """The answer cache's key for `request`."""
         return request_key(request, base_url=self._server())

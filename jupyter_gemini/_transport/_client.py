@@ -74,6 +74,10 @@ class OpenRouterClient:
         # Read as raw JSON, as batch rows are: the same reader for both (see `answer_from_json`).
         answer_from_json(raw.content, answer, generation_header(raw))
 
+    def close(self) -> None:
+        """Close the SDK's connection pool (its sockets would otherwise wait for the garbage collector)."""
+        self._sdk.close()
+
     def get_json(self, path: str, **params: Any) -> Any:
         """GET an OpenRouter endpoint (`/models`, `/generation`, `/key`) as parsed JSON."""
         import openai
