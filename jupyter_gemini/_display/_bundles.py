@@ -80,16 +80,15 @@ def thinking_summary(answer: Answer | ShownAnswer, *, final: bool) -> str:
     return f"Thought{took}" + (f" ({format_tokens(tokens)} tokens)" if tokens else "")
 
 
-def thinking_markdown(answer: Answer | ShownAnswer, *, final: bool) -> str:
-    """The collapsed section above the answer: what the model thought, and for how long. "" if it did not think.
+def thinking_markdown(summary: str, thinking: str) -> str:
+    """The collapsed section above the answer: what the model thought (redacted), and for how long.
 
-    Markdown `<details>`, so Notebook 7, VS Code and nbconvert show it too; the JupyterLab card
-    draws its own from `thinking` and `thinking_summary` in the JSON.
+    "" if it did not think. Markdown `<details>`, so Notebook 7, VS Code and nbconvert show it too;
+    the JupyterLab card draws its own from `thinking` and `thinking_summary` in the JSON.
     """
-    summary = thinking_summary(answer, final=final)
     if not summary:
         return ""
-    body = redact(answer.thinking) or "The model's thinking is encrypted: only its length is known."
+    body = thinking or "The model's thinking is encrypted: only its length is known."
     return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>\n\n"
 
 
@@ -114,7 +113,8 @@ def _body_markdown(response: ShownAnswer) -> str:
 def response_bundle(response: ShownAnswer) -> Bundle:
     footer = footer_text(response)
     warning = f"⚠ {response.problem}" if response.problem else ""
-    markdown_parts = [thinking_markdown(response, final=True) + _body_markdown(response)]
+    thinking = thinking_markdown(thinking_summary(response, final=True), redact(response.thinking))
+    markdown_parts = [thinking + _body_markdown(response)]
     plain_parts = [response.text]
     if warning:
         markdown_parts.append(f"**{_markdown_escape_dollars(warning)}**")
@@ -135,7 +135,9 @@ def streaming_bundle(answer: Answer) -> Bundle:
     model = answer.model
     status = f"<sub>streaming from {model}…</sub>"
     text = redact(answer.text)
-    thinking = thinking_markdown(answer, final=False)
+    # Once per redraw each: the thinking can be as long as the answer.
+    thought, summary = redact(answer.thinking), thinking_summary(answer, final=False)
+    thinking = thinking_markdown(summary, thought)
     return (
         {
             # Not the text again: every redraw resends the bundle, so one copy less is
@@ -147,8 +149,8 @@ def streaming_bundle(answer: Answer) -> Bundle:
                 "status": "streaming",
                 "text": text,
                 "model": model,
-                "thinking": redact(answer.thinking),
-                "thinking_summary": thinking_summary(answer, final=False),
+                "thinking": thought,
+                "thinking_summary": summary,
             },
         },
         {METADATA_KEY: {"model": model, "status": "streaming"}},

@@ -76,8 +76,8 @@ class Answer:
     #: answer's first word arrives, or when the stream does. None: not streamed, so not known.
     thinking_started: float | None = dataclasses.field(default=None, repr=False)
     thinking_ended: float | None = dataclasses.field(default=None, repr=False)
-    _body: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
-    _thoughts: _Buffer = dataclasses.field(default_factory=lambda: _Buffer(), init=False, repr=False)
+    _body: _Buffer = dataclasses.field(default_factory=_Buffer, init=False, repr=False)
+    _thoughts: _Buffer = dataclasses.field(default_factory=_Buffer, init=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -89,10 +89,10 @@ class Answer:
         self._body = _Buffer(value)
 
     def append(self, delta: str) -> None:
-        """One streamed delta of the answer."""
+        """One streamed delta of the answer ("" when only thinking arrived: nothing to keep)."""
         if delta:
             self.end_thinking()
-        self._body.append(delta)
+            self._body.append(delta)
 
     @property
     def thinking(self) -> str:

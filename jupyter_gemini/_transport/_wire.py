@@ -156,12 +156,8 @@ def answer_from_json(content: bytes | str, answer: Answer, generation_id: str | 
         )
         refused.billed = False
         raise refused
-    answer.model = str(body.get("model") or answer.model)
-    answer.generation_id = body.get("id") or generation_id or answer.generation_id
-    answer.provider = body.get("provider") or answer.provider
-    answer.service_tier = body.get("service_tier") or answer.service_tier
-    if isinstance(body.get("usage"), dict):
-        answer.report_usage(*usage_from_json(body["usage"]))
+    answer.generation_id = generation_id or answer.generation_id  # the header's, unless the body names one
+    read_event(answer, body)  # id, model, provider, tier and usage sit where a stream event has them
     answer.finish_reason = choice.get("finish_reason")
     if choice.get("error"):  # finish_reason "error": the provider failed part-way
         answer.error = error_text(choice["error"])
